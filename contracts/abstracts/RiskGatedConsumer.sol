@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import { IRiskOracle } from "../interfaces/IRiskOracle.sol";
+import { Errors } from "../libraries/Errors.sol";
+import { Attestation } from "../types/Attestation.sol";
+
+/// @title RiskGatedConsumer
+/// @notice Base of every contract that moves funds only against a RiskOracle verdict. It binds the
+/// attestation to the settlement (subject, parties, token, amount) so no consumer can forget a field,
+/// and enforces that the verdicts a subject accepts are strictly newer: an attestation settles once.
+abstract contract RiskGatedConsumer {
+    /// @notice The oracle whose verdicts this contract trusts.
+    IRiskOracle public immutable RISK_ORACLE;
+
+    constructor(IRiskOracle riskOracle) {
+        if (address(riskOracle) == address(0)) revert Errors.RiskGated_ZeroOracle();
+        RISK_ORACLE = riskOracle;
+    }
+
+    /// @dev Pull mode: checks an inline attestation for exactly this settlement.
+    /// @param lastIssuedAt The `issuedAt` of the last verdict this subject accepted (0 if none).
+    function _inlineVerdict(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount,
+        uint64 lastIssuedAt,
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures
+    )
+        internal
+        view
+        returns (Attestation.Verdict memory verdict)
+    {
+        if (
+            att.subject != subject || att.payer != payer || att.payee != payee || att.token != token
+                || att.amount != amount
+        ) {
+            revert Errors.RiskGated_AttestationMismatch(subject);
+        }
+        verdict = RISK_ORACLE.checkInline(att, signerSet, signatures);
+        if (verdict.issuedAt <= lastIssuedAt) {
+            revert Errors.RiskGated_StaleVerdict(subject, verdict.issuedAt, lastIssuedAt);
+        }
+    }
+
+    /// @dev Push mode: reads the verdict posted for exactly this settlement.
+    function _postedVerdict(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount,
+        uint64 lastIssuedAt
+    )
+        internal
+        view
+        returns (Attestation.Verdict memory verdict)
+    {
+        verdict = RISK_ORACLE.checkPosted(subject, payer, payee, token, amount);
+        if (verdict.issuedAt <= lastIssuedAt) {
+            revert Errors.RiskGated_StaleVerdict(subject, verdict.issuedAt, lastIssuedAt);
+        }
+    }
+}
