@@ -22,6 +22,81 @@ library Errors {
                                      RISK ORACLE
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @notice The kill switch is engaged: no check passes until the owner unpauses.
+    error RiskOracle_Paused();
+
+    /// @notice `caller` is neither the owner nor the guardian.
+    error RiskOracle_Unauthorized(address caller);
+
+    /// @notice The attestation names `consumer` but `caller` asked to use it.
+    error RiskOracle_WrongConsumer(address consumer, address caller);
+
+    /// @notice `consumer` has no enabled risk policy.
+    error RiskOracle_PolicyNotSet(address consumer);
+
+    /// @notice Nothing was posted for this consumer and settlement.
+    error RiskOracle_NoVerdict(address consumer, bytes32 subject);
+
+    /// @notice The posted verdict for this consumer and settlement was revoked.
+    error RiskOracle_VerdictRevoked(address consumer, bytes32 subject);
+
+    /// @notice The posted verdict was verified by signer-set epoch `postedEpoch`; the set has rotated since.
+    error RiskOracle_SignerSetRotated(uint32 postedEpoch, uint32 epoch);
+
+    /// @notice The signer set passed in calldata is not the oracle's current one (`signers()`).
+    error RiskOracle_SignerSetMismatch();
+
+    /// @notice There must be exactly one (possibly empty) signature per signer.
+    error RiskOracle_SignatureCountMismatch(uint256 signerCount, uint256 signatureCount);
+
+    /// @notice A 65-byte signature has an `s` in the upper half of the curve order (malleable).
+    error RiskOracle_InvalidSignatureS(address signer);
+
+    /// @notice The signature in `signer`'s slot is neither its ECDSA nor its ERC-1271 signature.
+    error RiskOracle_InvalidSignature(address signer);
+
+    /// @notice Only `valid` signatures verified; `threshold` are needed.
+    error RiskOracle_ThresholdNotMet(uint256 valid, uint256 threshold);
+
+    /// @notice The attestation is not valid before `issuedAt`.
+    error RiskOracle_NotYetValid(uint64 issuedAt, uint256 timestamp);
+
+    /// @notice The attestation expired at `expiresAt`.
+    error RiskOracle_Expired(uint64 expiresAt, uint256 timestamp);
+
+    /// @notice `expiresAt - issuedAt` exceeds the oracle's `maxValidity`.
+    error RiskOracle_ValidityTooLong(uint256 validity, uint32 maxValidity);
+
+    /// @notice The attestation with this uid was revoked.
+    error RiskOracle_Revoked(bytes32 uid);
+
+    /// @notice The score is above 10_000 basis points.
+    error RiskOracle_ScoreOutOfRange(uint16 score);
+
+    /// @notice A verdict with the same or a later `issuedAt` is already posted for this settlement.
+    error RiskOracle_StaleAttestation(uint64 issuedAt, uint64 postedIssuedAt);
+
+    /// @notice The new signer set is empty or longer than 32.
+    error RiskOracle_InvalidSignerCount(uint256 count);
+
+    /// @notice A signer is the zero address.
+    error RiskOracle_ZeroSigner();
+
+    /// @notice Signers must be strictly ascending (this also rejects duplicates).
+    error RiskOracle_SignersNotAscending(address previous, address next);
+
+    /// @notice The threshold must be in `1..signerCount`.
+    error RiskOracle_InvalidThreshold(uint256 threshold, uint256 signerCount);
+
+    /// @notice A policy needs `allowBelow <= freezeAt <= 10_000`.
+    error RiskOracle_InvalidPolicy(uint16 allowBelow, uint16 freezeAt);
+
+    /// @notice A policy cannot be set for the zero address.
+    error RiskOracle_ZeroConsumer();
+
+    /// @notice The maximum validity must be non-zero.
+    error RiskOracle_ZeroMaxValidity();
+
     /*//////////////////////////////////////////////////////////////////////////
                                    PAYMENT ESCROW
     //////////////////////////////////////////////////////////////////////////*/
