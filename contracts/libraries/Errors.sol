@@ -108,4 +108,43 @@ library Errors {
     /*//////////////////////////////////////////////////////////////////////////
                                     MOCK TOKENS
     //////////////////////////////////////////////////////////////////////////*/
+
+    /// @notice MockUSDC: `account` is blacklisted and may not send, receive, approve or be approved.
+    error MockUSDC_Blacklisted(address account);
+
+    /// @notice MockUSDC: the token is paused; transfers, approvals, mints and burns wait for `unpause`.
+    error MockUSDC_Paused();
+
+    /// @notice MockUSDC: the caller lacks the role the function needs.
+    error MockUSDC_Unauthorized(address caller);
+
+    /// @notice MockUSDC: a minter tried to mint more than its remaining allowance.
+    error MockUSDC_MintAllowanceExceeded(address minter, uint256 allowance, uint256 amount);
+
+    /// @notice MockUSDC: the total supply would not fit beside the blacklist flag (2^255 - 1).
+    error MockUSDC_SupplyOverflow(uint256 totalSupply, uint256 amount);
+
+    /// @notice MockUSDC: an EIP-2612 permit's deadline has passed.
+    error MockUSDC_PermitExpired(uint256 deadline);
+
+    /// @notice MockUSDC: a permit or EIP-3009 signature is not from the expected signer.
+    error MockUSDC_InvalidSignature(address signer);
+
+    /// @notice MockUSDC: an EIP-3009 authorization is not valid yet (`block.timestamp <= validAfter`).
+    error MockUSDC_AuthorizationNotYetValid(uint256 validAfter);
+
+    /// @notice MockUSDC: an EIP-3009 authorization expired (`block.timestamp >= validBefore`).
+    error MockUSDC_AuthorizationExpired(uint256 validBefore);
+
+    /// @notice MockUSDC: this EIP-3009 nonce was already used or canceled by `authorizer`.
+    error MockUSDC_AuthorizationUsed(address authorizer, bytes32 nonce);
+
+    /// @notice MockUSDC: `receiveWithAuthorization` called by someone other than the payee `to`.
+    error MockUSDC_CallerNotPayee(address caller, address payee);
+
+    /// @notice MockUSDC: the zero address was given where an account is needed.
+    error MockUSDC_ZeroAddress();
+
+    /// @notice ReentrantToken: the hook was armed with a zero target.
+    error ReentrantToken_ZeroTarget();
 }
