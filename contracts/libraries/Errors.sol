@@ -105,6 +105,123 @@ library Errors {
                                    PAYMENT STREAM
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @notice No stream has this id.
+    error PaymentStream_NotFound(uint256 streamId);
+
+    /// @notice The token is not allow-listed for new streams.
+    error PaymentStream_TokenNotAllowed(address token);
+
+    /// @notice The token is already allow-listed, or the 255-token table is full.
+    error PaymentStream_TokenAlreadyAllowed(address token);
+
+    /// @notice The token's decimals are above 18.
+    error PaymentStream_TokenDecimalsTooHigh(address token, uint8 decimals);
+
+    /// @notice The contract received less than the amount pulled (fee-on-transfer or rebasing token).
+    error PaymentStream_TransferAmountMismatch(address token, uint256 expected, uint256 received);
+
+    /// @notice After a failed permit, the allowance still does not cover the amount.
+    error PaymentStream_InsufficientAllowance(address token, uint256 allowance, uint256 needed);
+
+    /// @notice A zero address where a party is required.
+    error PaymentStream_ZeroAddress();
+
+    /// @notice The recipient is the stream contract itself.
+    error PaymentStream_InvalidRecipient(address recipient);
+
+    /// @notice A zero deposit for a linear stream, or a zero amount for a deposit, withdrawal or refund.
+    error PaymentStream_ZeroAmount();
+
+    /// @notice `startTime < cliffTime < endTime` (or no cliff and `startTime < endTime`) does not hold.
+    error PaymentStream_InvalidTimes(uint32 startTime, uint32 cliffTime, uint32 endTime);
+
+    /// @notice The stream ends in the past.
+    error PaymentStream_EndTimeInPast(uint32 endTime, uint256 currentTime);
+
+    /// @notice The cliff unlock amount is set without a cliff or exceeds the deposit.
+    error PaymentStream_InvalidCliffAmount(uint128 cliffAmount, uint128 deposit);
+
+    /// @notice An open-ended stream with a zero rate.
+    error PaymentStream_ZeroRate();
+
+    /// @notice `unattestedAllowance * 10^decimals` does not fit the 88-bit counter.
+    error PaymentStream_AllowanceTooLarge(uint40 unattestedAllowance);
+
+    /// @notice An amount overflows the 96-bit storage field.
+    error PaymentStream_AmountTooLarge(uint256 amount);
+
+    /// @notice The caller is not the stream's sender.
+    error PaymentStream_CallerNotSender(uint256 streamId, address caller);
+
+    /// @notice The caller is not the arbiter.
+    error PaymentStream_CallerNotArbiter(address caller);
+
+    /// @notice Only the recipient may withdraw to an address other than the recipient.
+    error PaymentStream_WithdrawToNotRecipient(uint256 streamId, address caller, address to);
+
+    /// @notice The amount exceeds the withdrawable amount.
+    error PaymentStream_Overdraw(uint256 streamId, uint128 amount, uint128 withdrawable);
+
+    /// @notice The withdrawal takes the amount withdrawn since the last attestation above the allowance.
+    error PaymentStream_AttestationRequired(uint256 streamId, bytes32 subject, uint256 sinceAttested);
+
+    /// @notice The withdrawal exceeds the amount the attestation covers.
+    error PaymentStream_AmountAboveAttestedCap(uint256 streamId, uint128 amount, uint256 cap);
+
+    /// @notice The verdict is Hold and its hold window has not passed.
+    error PaymentStream_HoldActive(uint256 streamId, uint256 releasableAt);
+
+    /// @notice The oracle check returned no usable decision.
+    error PaymentStream_NoDecision(uint256 streamId);
+
+    /// @notice The stream is frozen by a high-risk verdict until the arbiter clears or cancels it.
+    error PaymentStream_StreamFrozen(uint256 streamId);
+
+    /// @notice The stream is not frozen.
+    error PaymentStream_StreamNotFrozen(uint256 streamId);
+
+    /// @notice The stream was canceled.
+    error PaymentStream_StreamCanceled(uint256 streamId);
+
+    /// @notice The stream is not cancelable (renounced or created non-cancelable).
+    error PaymentStream_StreamNotCancelable(uint256 streamId);
+
+    /// @notice Everything was already streamed: there is nothing left to cancel.
+    error PaymentStream_StreamSettled(uint256 streamId);
+
+    /// @notice The function is for the other stream shape.
+    error PaymentStream_WrongShape(uint256 streamId);
+
+    /// @notice The open-ended stream is already paused.
+    error PaymentStream_StreamPaused(uint256 streamId);
+
+    /// @notice The open-ended stream is not paused.
+    error PaymentStream_StreamNotPaused(uint256 streamId);
+
+    /// @notice The refund exceeds the unstreamed balance.
+    error PaymentStream_RefundExceedsRefundable(uint256 streamId, uint128 amount, uint128 refundable);
+
+    /// @notice The referral budget cannot be refunded while the stream can still pay commissions.
+    error PaymentStream_BudgetLocked(uint256 streamId);
+
+    /// @notice A commission rate exceeds the 50% cap, or volume tiers are not ascending.
+    error PaymentStream_InvalidPlan();
+
+    /// @notice No commission plan has this id.
+    error PaymentStream_PlanNotFound(uint32 planId);
+
+    /// @notice The recipient already has an affiliate (a referral is permanent).
+    error PaymentStream_ReferralAlreadySet(address recipient, address affiliate);
+
+    /// @notice The affiliate is the recipient itself or zero.
+    error PaymentStream_InvalidAffiliate(address affiliate);
+
+    /// @notice Nothing is credited to the caller for this token.
+    error PaymentStream_NothingToClaim(address account, address token);
+
+    /// @notice The attestation sequence of the stream is exhausted (65,535 attestations).
+    error PaymentStream_SeqExhausted(uint256 streamId);
+
     /*//////////////////////////////////////////////////////////////////////////
                                     MOCK TOKENS
     //////////////////////////////////////////////////////////////////////////*/
