@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
+import { Ownable2Step } from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import { EIP712 } from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import { SignatureChecker } from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+
+import { IRiskOracle } from "./interfaces/IRiskOracle.sol";
+import { AttestationHash } from "./libraries/AttestationHash.sol";
+import { Errors } from "./libraries/Errors.sol";
+import { Attestation } from "./types/Attestation.sol";
+
+/// @title RiskOracle
+/// @notice See the documentation in {IRiskOracle}.
+/// @dev Storage is laid out for the release hot path:
+/// - `_config`, one slot: signerSetHash (160) | threshold (8) | signerCount (8) | epoch (32) | paused (8) |
+///   maxValidity (32). The signer set itself travels in calldata and is compared with the hash.
+/// - `_posted[settlementKey]`, one slot per settlement: score (16) | reasons (32) | issuedAt (64) |
+///   expiresAt (64) | revoked (8) | epoch (32) | uid tag (40, the top 40 bits of the uid).
+/// - `_policies[consumer]`, one slot (see {Attestation.Policy}).
+/// So `checkPosted` reads 3 slots (config, policy, posted) and `checkInline` 3 slots (config, policy,
+/// revoked) plus one ecrecover per signature.
+contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
+    /*//////////////////////////////////////////////////////////////////////////
+                                     CONSTANTS
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @dev Scores are basis points.
+    uint256 private constant _MAX_SCORE = 10_000;
+
+    /// @dev At most this many signers (bounds the calldata loop and fits `signerCount` in 8 bits).
+    uint256 private constant _MAX_SIGNERS = 32;
+
+    /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature.
+    uint256 private constant _HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+
+    // `_checkSignature` results.
+    uint256 private constant _SIG_VALID = 0;
+    uint256 private constant _SIG_HIGH_S = 1;
+    uint256 private constant _SIG_INVALID = 2;
+
+    // `_config` layout.
+    uint256 private constant _SET_HASH_MASK = (1 << 160) - 1;
+    uint256 private constant _THRESHOLD_SHIFT = 160;
+    uint256 private constant _COUNT_SHIFT = 168;
+    uint256 private constant _EPOCH_SHIFT = 176;
+    uint256 private constant _PAUSED_SHIFT = 208;
+    uint256 private constant _MAX_VALIDITY_SHIFT = 216;
+    uint256 private constant _PAUSED_BIT = 1 << _PAUSED_SHIFT;
+
+    // `_posted` layout.
+    uint256 private constant _REASONS_SHIFT = 16;
+    uint256 private constant _ISSUED_AT_SHIFT = 48;
+    uint256 private constant _EXPIRES_AT_SHIFT = 112;
+    uint256 private constant _REVOKED_SHIFT = 176;
+    uint256 private constant _POSTED_EPOCH_SHIFT = 184;
+    uint256 private constant _REVOKED_BIT = 1 << _REVOKED_SHIFT;
+    uint256 private constant _UID_TAG_MASK = ~uint256(0) << 216;
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                      STORAGE
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @dev Packed configuration, see the contract's @dev.
+    uint256 private _config;
+
+    /// @dev May pause and revoke, not unpause.
+    address private _guardian;
+
+    /// @dev The current signer set, strictly ascending; only read by the `signers()` getter.
+    address[] private _signers;
+
+    /// @dev Risk policy per consumer.
+    mapping(address consumer => Attestation.Policy policy) private _policies;
+
+    /// @dev Revoked attestation uids (inline path; the posted path keeps the flag in its own slot).
+    mapping(bytes32 uid => bool revoked) private _revoked;
+
+    /// @dev Packed posted verdict per settlement key, see the contract's @dev.
+    mapping(bytes32 settlementKey => uint256 packed) private _posted;
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                    CONSTRUCTOR
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @param initialOwner Rotates signers, sets policies, unpauses (Ownable2Step).
+    /// @param initialSigners Strictly ascending, non-zero, 1..32 signers.
+    /// @param initialThreshold Valid signatures needed, 1..initialSigners.length.
+    /// @param initialGuardian May pause and revoke; zero for none.
+    /// @param initialMaxValidity Longest allowed `expiresAt - issuedAt`, in seconds, non-zero.
+    constructor(
+        address initialOwner,
+        address[] memory initialSigners,
+        uint8 initialThreshold,
+        address initialGuardian,
+        uint32 initialMaxValidity
+    )
+        Ownable(initialOwner)
+        EIP712("Riskgate", "1")
+    {
+        _setSigners(initialSigners, initialThreshold);
+        _setGuardian(initialGuardian);
+        _setMaxValidity(initialMaxValidity);
+    }
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                   READ FUNCTIONS
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IRiskOracle
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view override returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IRiskOracle
+    function hashAttestation(Attestation.RiskAttestation calldata att) external view override returns (bytes32 uid) {
+        uid = _hashTypedDataV4(AttestationHash.structHash(att));
+    }
+
+    /// @inheritdoc IRiskOracle
+    function signers() external view override returns (address[] memory) {
+        return _signers;
+    }
+
+    /// @inheritdoc IRiskOracle
+    function threshold() external view override returns (uint8) {
+        return uint8(_config >> _THRESHOLD_SHIFT);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function epoch() external view override returns (uint32) {
+        return uint32(_config >> _EPOCH_SHIFT);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function paused() external view override returns (bool) {
+        return _config & _PAUSED_BIT != 0;
+    }
+
+    /// @inheritdoc IRiskOracle
+    function guardian() external view override returns (address) {
+        return _guardian;
+    }
+
+    /// @inheritdoc IRiskOracle
+    function maxValidity() external view override returns (uint32) {
+        return uint32(_config >> _MAX_VALIDITY_SHIFT);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function policyOf(address consumer) external view override returns (Attestation.Policy memory) {
+        return _policies[consumer];
+    }
+
+    /// @inheritdoc IRiskOracle
+    function isRevoked(bytes32 uid) external view override returns (bool) {
+        return _revoked[uid];
+    }
+
+    /// @inheritdoc IRiskOracle
+    function verifyAttestation(
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures
+    )
+        external
+        view
+        override
+        returns (bytes32 uid)
+    {
+        uint256 config = _config;
+        _requireSignerSet(config, signerSet);
+        (uid,) = _verify(att, signerSet, signatures, config, true);
+        _requireNotRevoked(uid);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function checkInline(
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures
+    )
+        external
+        view
+        override
+        returns (Attestation.Verdict memory verdict)
+    {
+        // Checks: kill switch, consumer, policy, then the attestation itself.
+        uint256 config = _config;
+        if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
+        if (att.consumer != msg.sender) revert Errors.RiskOracle_WrongConsumer(att.consumer, msg.sender);
+        Attestation.Policy memory policy = _enabledPolicy(msg.sender);
+        _requireSignerSet(config, signerSet);
+        (bytes32 uid,) = _verify(att, signerSet, signatures, config, true);
+        _requireNotRevoked(uid);
+
+        verdict = _decide(policy, att.score, att.reasons, att.issuedAt);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function checkPosted(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount
+    )
+        external
+        view
+        override
+        returns (Attestation.Verdict memory verdict)
+    {
+        uint256 config = _config;
+        if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
+        Attestation.Policy memory policy = _enabledPolicy(msg.sender);
+
+        uint256 posted = _posted[AttestationHash.settlementKey(msg.sender, subject, payer, payee, token, amount)];
+        if (posted == 0) revert Errors.RiskOracle_NoVerdict(msg.sender, subject);
+        if (posted & _REVOKED_BIT != 0) revert Errors.RiskOracle_VerdictRevoked(msg.sender, subject);
+        uint64 expiresAt = uint64(posted >> _EXPIRES_AT_SHIFT);
+        if (expiresAt <= block.timestamp) revert Errors.RiskOracle_Expired(expiresAt, block.timestamp);
+        uint32 postedEpoch = uint32(posted >> _POSTED_EPOCH_SHIFT);
+        uint32 currentEpoch = uint32(config >> _EPOCH_SHIFT);
+        if (postedEpoch != currentEpoch) revert Errors.RiskOracle_SignerSetRotated(postedEpoch, currentEpoch);
+
+        verdict = _decide(
+            policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint64(posted >> _ISSUED_AT_SHIFT)
+        );
+    }
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                  WRITE FUNCTIONS
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IRiskOracle
+    function postAttestation(
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures
+    )
+        external
+        override
+        returns (bytes32 uid)
+    {
+        uint256 config = _config;
+        _requireSignerSet(config, signerSet);
+        (uid,) = _post(att, signerSet, signatures, config, true);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function postAttestations(
+        Attestation.RiskAttestation[] calldata atts,
+        address[] calldata signerSet,
+        bytes[][] calldata signatures
+    )
+        external
+        override
+        returns (uint256 posted)
+    {
+        // Checks shared by every item: the signer set and one signature list per attestation.
+        uint256 config = _config;
+        _requireSignerSet(config, signerSet);
+        uint256 count = atts.length;
+        if (signatures.length != count) revert Errors.RiskOracle_SignatureCountMismatch(count, signatures.length);
+
+        // Each item is isolated: a failure is evented with its error selector and never reverts the batch.
+        for (uint256 i; i < count; ++i) {
+            (bytes32 uid, bytes4 failure) = _post(atts[i], signerSet, signatures[i], config, false);
+            if (failure == bytes4(0)) {
+                // Cannot overflow: bounded by `count`.
+                unchecked {
+                    ++posted;
+                }
+            } else {
+                emit SkipAttestation(uid, failure);
+            }
+        }
+    }
+
+    /// @inheritdoc IRiskOracle
+    function revokeAttestation(Attestation.RiskAttestation calldata att) external override {
+        _checkOwnerOrGuardian();
+        bytes32 uid = _hashTypedDataV4(AttestationHash.structHash(att));
+
+        // Effects: the inline path reads `_revoked`; the posted path reads its own slot, which must never
+        // accept this uid again. The slot's `issuedAt` only grows, so:
+        // - stored older than `att`: `att` could still be posted; store a revoked marker at its `issuedAt`
+        //   (this also blocks the older verdict of the same settlement until a newer one is posted);
+        // - stored is `att` itself: flag it revoked;
+        // - stored newer, or another attestation with the same `issuedAt`: `att` can never be posted.
+        _revoked[uid] = true;
+        bytes32 key = AttestationHash.settlementKey(att);
+        uint256 stored = _posted[key];
+        uint64 storedIssuedAt = uint64(stored >> _ISSUED_AT_SHIFT);
+        if (att.issuedAt > storedIssuedAt) {
+            _posted[key] =
+                (uint256(att.issuedAt) << _ISSUED_AT_SHIFT) | _REVOKED_BIT | (uint256(uid) & _UID_TAG_MASK);
+        } else if (att.issuedAt == storedIssuedAt && stored & _UID_TAG_MASK == uint256(uid) & _UID_TAG_MASK) {
+            _posted[key] = stored | _REVOKED_BIT;
+        }
+        emit RevokeAttestation(uid, att.consumer, att.subject);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function pause() external override {
+        _checkOwnerOrGuardian();
+        _config |= _PAUSED_BIT;
+        emit Pause(msg.sender);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function unpause() external override onlyOwner {
+        _config &= ~_PAUSED_BIT;
+        emit Unpause(msg.sender);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function setSigners(address[] calldata newSigners, uint8 newThreshold) external override onlyOwner {
+        _setSigners(newSigners, newThreshold);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function setPolicy(address consumer, Attestation.Policy calldata policy) external override onlyOwner {
+        if (consumer == address(0)) revert Errors.RiskOracle_ZeroConsumer();
+        if (policy.allowBelow > policy.freezeAt || policy.freezeAt > _MAX_SCORE) {
+            revert Errors.RiskOracle_InvalidPolicy(policy.allowBelow, policy.freezeAt);
+        }
+        _policies[consumer] = policy;
+        emit SetPolicy(consumer, policy.allowBelow, policy.freezeAt, policy.holdWindow, policy.enabled);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function setGuardian(address newGuardian) external override onlyOwner {
+        _setGuardian(newGuardian);
+    }
+
+    /// @inheritdoc IRiskOracle
+    function setMaxValidity(uint32 newMaxValidity) external override onlyOwner {
+        _setMaxValidity(newMaxValidity);
+    }
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                 PRIVATE FUNCTIONS
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @dev Verifies `att` and stores its verdict. With `strict` every failure reverts with its typed error;
+    /// without, it returns the error selector (batch path) and stores nothing.
+    function _post(
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures,
+        uint256 config,
+        bool strict
+    )
+        private
+        returns (bytes32 uid, bytes4 failure)
+    {
+        // Checks: time window and score, then the posted slot (cheaper than signatures), then signatures.
+        uid = _hashTypedDataV4(AttestationHash.structHash(att));
+        failure = _checkWindow(att, config, strict);
+        if (failure != bytes4(0)) return (uid, failure);
+
+        bytes32 key = AttestationHash.settlementKey(att);
+        uint256 stored = _posted[key];
+        uint64 issuedAt = att.issuedAt;
+        uint64 storedIssuedAt = uint64(stored >> _ISSUED_AT_SHIFT);
+        if (issuedAt <= storedIssuedAt) {
+            // A revoked marker (or revoked verdict) of this very attestation: report it as revoked.
+            if (stored & _REVOKED_BIT != 0 && stored & _UID_TAG_MASK == uint256(uid) & _UID_TAG_MASK) {
+                if (strict) revert Errors.RiskOracle_Revoked(uid);
+                return (uid, Errors.RiskOracle_Revoked.selector);
+            }
+            if (strict) revert Errors.RiskOracle_StaleAttestation(issuedAt, storedIssuedAt);
+            return (uid, Errors.RiskOracle_StaleAttestation.selector);
+        }
+        failure = _verifySignatures(uid, signerSet, signatures, config, strict);
+        if (failure != bytes4(0)) return (uid, failure);
+
+        // Effects: one slot per settlement, overwritten by newer verdicts.
+        _store(att, key, uid, config);
+    }
+
+    /// @dev Writes the packed verdict of `att` (verified) and emits {PostAttestation}.
+    function _store(Attestation.RiskAttestation calldata att, bytes32 key, bytes32 uid, uint256 config) private {
+        uint16 score = att.score;
+        uint32 reasons = att.reasons;
+        uint64 expiresAt = att.expiresAt;
+        _posted[key] = uint256(score) | (uint256(reasons) << _REASONS_SHIFT)
+            | (uint256(att.issuedAt) << _ISSUED_AT_SHIFT) | (uint256(expiresAt) << _EXPIRES_AT_SHIFT)
+            | (((config >> _EPOCH_SHIFT) & type(uint32).max) << _POSTED_EPOCH_SHIFT) | (uint256(uid) & _UID_TAG_MASK);
+        emit PostAttestation(uid, att.consumer, att.subject, score, reasons, att.modelId, expiresAt);
+    }
+
+    /// @dev Full verification of `att` except revocation and the signer-set hash (checked by the caller).
+    function _verify(
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures,
+        uint256 config,
+        bool strict
+    )
+        private
+        view
+        returns (bytes32 uid, bytes4 failure)
+    {
+        uid = _hashTypedDataV4(AttestationHash.structHash(att));
+        failure = _checkWindow(att, config, strict);
+        if (failure == bytes4(0)) failure = _verifySignatures(uid, signerSet, signatures, config, strict);
+    }
+
+    /// @dev Score range, not-before, expiry and maximum validity.
+    function _checkWindow(
+        Attestation.RiskAttestation calldata att,
+        uint256 config,
+        bool strict
+    )
+        private
+        view
+        returns (bytes4)
+    {
+        uint16 score = att.score;
+        if (score > _MAX_SCORE) {
+            if (strict) revert Errors.RiskOracle_ScoreOutOfRange(score);
+            return Errors.RiskOracle_ScoreOutOfRange.selector;
+        }
+        uint64 issuedAt = att.issuedAt;
+        if (issuedAt > block.timestamp) {
+            if (strict) revert Errors.RiskOracle_NotYetValid(issuedAt, block.timestamp);
+            return Errors.RiskOracle_NotYetValid.selector;
+        }
+        uint64 expiresAt = att.expiresAt;
+        if (expiresAt <= block.timestamp) {
+            if (strict) revert Errors.RiskOracle_Expired(expiresAt, block.timestamp);
+            return Errors.RiskOracle_Expired.selector;
+        }
+        uint256 validity;
+        // Cannot underflow: issuedAt <= block.timestamp < expiresAt.
+        unchecked {
+            validity = expiresAt - issuedAt;
+        }
+        uint32 maxValidity_ = uint32(config >> _MAX_VALIDITY_SHIFT);
+        if (validity > maxValidity_) {
+            if (strict) revert Errors.RiskOracle_ValidityTooLong(validity, maxValidity_);
+            return Errors.RiskOracle_ValidityTooLong.selector;
+        }
+        return bytes4(0);
+    }
+
+    /// @dev Counts the valid signatures of `digest`: each non-empty `signatures[i]` must be `signerSet[i]`'s
+    /// low-s ECDSA signature (65 bytes) or, for a contract signer, pass its ERC-1271 `isValidSignature`.
+    function _verifySignatures(
+        bytes32 digest,
+        address[] calldata signerSet,
+        bytes[] calldata signatures,
+        uint256 config,
+        bool strict
+    )
+        private
+        view
+        returns (bytes4)
+    {
+        uint256 count = signerSet.length;
+        if (signatures.length != count) {
+            if (strict) revert Errors.RiskOracle_SignatureCountMismatch(count, signatures.length);
+            return Errors.RiskOracle_SignatureCountMismatch.selector;
+        }
+        uint256 valid;
+        for (uint256 i; i < count; ++i) {
+            bytes calldata signature = signatures[i];
+            if (signature.length == 0) continue;
+            uint256 status = _checkSignature(digest, signerSet[i], signature);
+            if (status == _SIG_VALID) {
+                // Cannot overflow: bounded by `count`.
+                unchecked {
+                    ++valid;
+                }
+            } else if (status == _SIG_HIGH_S) {
+                if (strict) revert Errors.RiskOracle_InvalidSignatureS(signerSet[i]);
+                return Errors.RiskOracle_InvalidSignatureS.selector;
+            } else {
+                if (strict) revert Errors.RiskOracle_InvalidSignature(signerSet[i]);
+                return Errors.RiskOracle_InvalidSignature.selector;
+            }
+        }
+        uint256 threshold_ = uint8(config >> _THRESHOLD_SHIFT);
+        if (valid < threshold_) {
+            if (strict) revert Errors.RiskOracle_ThresholdNotMet(valid, threshold_);
+            return Errors.RiskOracle_ThresholdNotMet.selector;
+        }
+        return bytes4(0);
+    }
+
+    /// @dev `_SIG_VALID` when `signature` is `signer`'s: a 65-byte low-s ECDSA signature recovering to it, or
+    /// (contract signers only) an ERC-1271 signature it accepts. `_SIG_HIGH_S` for a malleable 65-byte one.
+    function _checkSignature(
+        bytes32 digest,
+        address signer,
+        bytes calldata signature
+    )
+        private
+        view
+        returns (uint256 status)
+    {
+        if (signature.length == 65) {
+            (address recovered, bool highS) = _recover(digest, signature);
+            if (highS) return _SIG_HIGH_S;
+            if (recovered == signer) return _SIG_VALID;
+        }
+        if (signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature)) {
+            return _SIG_VALID;
+        }
+        return _SIG_INVALID;
+    }
+
+    /// @dev ecrecover of a 65-byte `r ‖ s ‖ v` signature through the precompile. Returns the zero address
+    /// when recovery fails (e.g. `v` not 27/28: the precompile then returns no data) and flags a high `s`.
+    function _recover(bytes32 digest, bytes calldata signature) private view returns (address recovered, bool highS) {
+        assembly ("memory-safe") {
+            let s := calldataload(add(signature.offset, 0x20))
+            highS := gt(s, _HALF_ORDER)
+            let m := mload(0x40)
+            mstore(m, digest)
+            mstore(add(m, 0x20), byte(0, calldataload(add(signature.offset, 0x40)))) // v
+            mstore(add(m, 0x40), calldataload(signature.offset)) // r
+            mstore(add(m, 0x60), s)
+            mstore(0x00, 0) // scratch: stays zero if the precompile returns nothing
+            pop(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20))
+            recovered := mload(0x00)
+        }
+    }
+
+    /// @dev Reverts unless `signerSet` hashes to the stored signer-set hash.
+    function _requireSignerSet(uint256 config, address[] calldata signerSet) private pure {
+        bytes32 hash;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let size := shl(5, signerSet.length)
+            calldatacopy(m, signerSet.offset, size)
+            hash := keccak256(m, size)
+        }
+        if (uint256(hash) >> 96 != config & _SET_HASH_MASK) revert Errors.RiskOracle_SignerSetMismatch();
+    }
+
+    function _requireNotRevoked(bytes32 uid) private view {
+        if (_revoked[uid]) revert Errors.RiskOracle_Revoked(uid);
+    }
+
+    /// @dev `consumer`'s policy, which must be enabled.
+    function _enabledPolicy(address consumer) private view returns (Attestation.Policy memory policy) {
+        policy = _policies[consumer];
+        if (!policy.enabled) revert Errors.RiskOracle_PolicyNotSet(consumer);
+    }
+
+    /// @dev The verdict of `score` under `policy`.
+    function _decide(
+        Attestation.Policy memory policy,
+        uint16 score,
+        uint32 reasons,
+        uint64 issuedAt
+    )
+        private
+        pure
+        returns (Attestation.Verdict memory)
+    {
+        Attestation.Decision decision;
+        if (score < policy.allowBelow) decision = Attestation.Decision.Release;
+        else if (score < policy.freezeAt) decision = Attestation.Decision.Hold;
+        else decision = Attestation.Decision.Freeze;
+        return Attestation.Verdict({
+            decision: decision,
+            score: score,
+            reasons: reasons,
+            issuedAt: issuedAt,
+            holdWindow: policy.holdWindow
+        });
+    }
+
+    function _checkOwnerOrGuardian() private view {
+        if (msg.sender != owner() && msg.sender != _guardian) revert Errors.RiskOracle_Unauthorized(msg.sender);
+    }
+
+    function _setSigners(address[] memory newSigners, uint8 newThreshold) private {
+        // Checks: 1..32 signers, strictly ascending (so unique) and non-zero, 1 <= threshold <= count.
+        uint256 count = newSigners.length;
+        if (count == 0 || count > _MAX_SIGNERS) revert Errors.RiskOracle_InvalidSignerCount(count);
+        if (newThreshold == 0 || newThreshold > count) revert Errors.RiskOracle_InvalidThreshold(newThreshold, count);
+        if (newSigners[0] == address(0)) revert Errors.RiskOracle_ZeroSigner();
+        for (uint256 i = 1; i < count; ++i) {
+            if (newSigners[i] <= newSigners[i - 1]) {
+                revert Errors.RiskOracle_SignersNotAscending(newSigners[i - 1], newSigners[i]);
+            }
+        }
+
+        // Effects: hash (the same words `_requireSignerSet` hashes from calldata), storage copy, epoch + 1.
+        bytes32 hash;
+        assembly ("memory-safe") {
+            hash := keccak256(add(newSigners, 0x20), shl(5, count))
+        }
+        uint256 config = _config;
+        uint32 newEpoch = uint32(config >> _EPOCH_SHIFT) + 1;
+        _config = (config & ~((uint256(1) << _PAUSED_SHIFT) - 1)) | (uint256(hash) >> 96)
+            | (uint256(newThreshold) << _THRESHOLD_SHIFT) | (count << _COUNT_SHIFT) | (uint256(newEpoch) << _EPOCH_SHIFT);
+        _signers = newSigners;
+        emit SetSigners(newEpoch, newSigners, newThreshold);
+    }
+
+    function _setGuardian(address newGuardian) private {
+        address previous = _guardian;
+        _guardian = newGuardian;
+        emit SetGuardian(previous, newGuardian);
+    }
+
+    function _setMaxValidity(uint32 newMaxValidity) private {
+        if (newMaxValidity == 0) revert Errors.RiskOracle_ZeroMaxValidity();
+        _config = (_config & ~(uint256(type(uint32).max) << _MAX_VALIDITY_SHIFT))
+            | (uint256(newMaxValidity) << _MAX_VALIDITY_SHIFT);
+        emit SetMaxValidity(newMaxValidity);
+    }
+}
