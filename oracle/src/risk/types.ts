@@ -94,6 +94,10 @@ export type RiskLimits = {
   maxPaymentsPerDay: number;
   /** Distinct payers paying one payee in 24 h above this fires FAN_IN. */
   maxPayersPerPayeeDay: number;
+  /** Distinct payees paid by one payer in 24 h above this fires FAN_OUT. */
+  maxPayeesPerPayerDay: number;
+  /** More than this many payments between the same pair in 1 h fires VELOCITY_PAIR. */
+  maxPairPaymentsPerHour: number;
   /** Reporting threshold that structuring tries to stay under (whole tokens). */
   structuringThreshold: number;
   /** "Just under": amount in [threshold*(1-band), threshold). */
