@@ -49,6 +49,11 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
     uint256 private constant _MAX_VALIDITY_SHIFT = 216;
     uint256 private constant _PAUSED_BIT = 1 << _PAUSED_SHIFT;
 
+    // `_policies` slot layout (Solidity's packing of {Attestation.Policy}).
+    uint256 private constant _POLICY_FREEZE_AT_SHIFT = 16;
+    uint256 private constant _POLICY_HOLD_WINDOW_SHIFT = 32;
+    uint256 private constant _POLICY_ENABLED_SHIFT = 64;
+
     // `_posted` layout.
     uint256 private constant _REASONS_SHIFT = 16;
     uint256 private constant _ISSUED_AT_SHIFT = 48;
@@ -185,18 +190,18 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         external
         view
         override
-        returns (Attestation.Verdict memory verdict)
+        returns (Attestation.Verdict memory)
     {
         // Checks: kill switch, consumer, policy, then the attestation itself.
         uint256 config = _config;
         if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
         if (att.consumer != msg.sender) revert Errors.RiskOracle_WrongConsumer(att.consumer, msg.sender);
-        Attestation.Policy memory policy = _enabledPolicy(msg.sender);
+        uint256 policy = _enabledPolicy(msg.sender);
         _requireSignerSet(config, signerSet);
         (bytes32 uid,) = _verify(att, signerSet, signatures, config, true);
         _requireNotRevoked(uid);
 
-        verdict = _decide(policy, att.score, att.reasons, att.issuedAt);
+        _returnVerdict(policy, att.score, att.reasons, att.issuedAt);
     }
 
     /// @inheritdoc IRiskOracle
@@ -210,11 +215,11 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         external
         view
         override
-        returns (Attestation.Verdict memory verdict)
+        returns (Attestation.Verdict memory)
     {
         uint256 config = _config;
         if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
-        Attestation.Policy memory policy = _enabledPolicy(msg.sender);
+        uint256 policy = _enabledPolicy(msg.sender);
 
         uint256 posted = _posted[AttestationHash.settlementKey(msg.sender, subject, payer, payee, token, amount)];
         if (posted == 0) revert Errors.RiskOracle_NoVerdict(msg.sender, subject);
@@ -225,9 +230,7 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         uint32 currentEpoch = uint32(config >> _EPOCH_SHIFT);
         if (postedEpoch != currentEpoch) revert Errors.RiskOracle_SignerSetRotated(postedEpoch, currentEpoch);
 
-        verdict = _decide(
-            policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint64(posted >> _ISSUED_AT_SHIFT)
-        );
+        _returnVerdict(policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint64(posted >> _ISSUED_AT_SHIFT));
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -364,7 +367,7 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
 
         bytes32 key = AttestationHash.settlementKey(att);
         uint256 stored = _posted[key];
-        uint64 issuedAt = att.issuedAt;
+        (, uint256 issuedAt,) = _window(att);
         uint64 storedIssuedAt = uint64(stored >> _ISSUED_AT_SHIFT);
         if (issuedAt <= storedIssuedAt) {
             // A revoked marker (or revoked verdict) of this very attestation: report it as revoked.
@@ -372,7 +375,7 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
                 if (strict) revert Errors.RiskOracle_Revoked(uid);
                 return (uid, Errors.RiskOracle_Revoked.selector);
             }
-            if (strict) revert Errors.RiskOracle_StaleAttestation(issuedAt, storedIssuedAt);
+            if (strict) revert Errors.RiskOracle_StaleAttestation(uint64(issuedAt), storedIssuedAt);
             return (uid, Errors.RiskOracle_StaleAttestation.selector);
         }
         failure = _verifySignatures(uid, signerSet, signatures, config, strict);
@@ -384,13 +387,45 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
 
     /// @dev Writes the packed verdict of `att` (verified) and emits {PostAttestation}.
     function _store(Attestation.RiskAttestation calldata att, bytes32 key, bytes32 uid, uint256 config) private {
-        uint16 score = att.score;
-        uint32 reasons = att.reasons;
-        uint64 expiresAt = att.expiresAt;
-        _posted[key] = uint256(score) | (uint256(reasons) << _REASONS_SHIFT)
-            | (uint256(att.issuedAt) << _ISSUED_AT_SHIFT) | (uint256(expiresAt) << _EXPIRES_AT_SHIFT)
-            | (((config >> _EPOCH_SHIFT) & type(uint32).max) << _POSTED_EPOCH_SHIFT) | (uint256(uid) & _UID_TAG_MASK);
-        emit PostAttestation(uid, att.consumer, att.subject, score, reasons, att.modelId, expiresAt);
+        (uint256 score, uint256 issuedAt, uint256 expiresAt) = _window(att);
+        uint256 reasons;
+        assembly ("memory-safe") {
+            reasons := and(calldataload(add(att, 0xe0)), 0xffffffff)
+        }
+        _posted[key] = score | (reasons << _REASONS_SHIFT) | (issuedAt << _ISSUED_AT_SHIFT)
+            | (expiresAt << _EXPIRES_AT_SHIFT) | (((config >> _EPOCH_SHIFT) & type(uint32).max) << _POSTED_EPOCH_SHIFT)
+            | (uint256(uid) & _UID_TAG_MASK);
+        // emit PostAttestation(uid, att.consumer, att.subject, score, reasons, att.modelId, expiresAt);
+        // written as a raw LOG4 over scratch memory (not allocated) to spare the batch path's ABI encoder.
+        bytes32 topic0 = PostAttestation.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, score)
+            mstore(add(m, 0x20), reasons)
+            mstore(add(m, 0x40), calldataload(add(att, 0x100))) // modelId
+            mstore(add(m, 0x60), expiresAt)
+            log4(
+                m,
+                0x80,
+                topic0,
+                uid,
+                and(calldataload(att), 0xffffffffffffffffffffffffffffffffffffffff), // consumer
+                calldataload(add(att, 0x20)) // subject
+            )
+        }
+    }
+
+    /// @dev `att`'s score, issuedAt and expiresAt, masked to their types.
+    function _window(Attestation.RiskAttestation calldata att)
+        private
+        pure
+        returns (uint256 score, uint256 issuedAt, uint256 expiresAt)
+    {
+        assembly ("memory-safe") {
+            score := and(calldataload(add(att, 0xc0)), 0xffff)
+            issuedAt := and(calldataload(add(att, 0x120)), 0xffffffffffffffff)
+            expiresAt := and(calldataload(add(att, 0x140)), 0xffffffffffffffff)
+        }
     }
 
     /// @dev Full verification of `att` except revocation and the signer-set hash (checked by the caller).
@@ -420,19 +455,17 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         view
         returns (bytes4)
     {
-        uint16 score = att.score;
+        (uint256 score, uint256 issuedAt, uint256 expiresAt) = _window(att);
         if (score > _MAX_SCORE) {
-            if (strict) revert Errors.RiskOracle_ScoreOutOfRange(score);
+            if (strict) revert Errors.RiskOracle_ScoreOutOfRange(uint16(score));
             return Errors.RiskOracle_ScoreOutOfRange.selector;
         }
-        uint64 issuedAt = att.issuedAt;
         if (issuedAt > block.timestamp) {
-            if (strict) revert Errors.RiskOracle_NotYetValid(issuedAt, block.timestamp);
+            if (strict) revert Errors.RiskOracle_NotYetValid(uint64(issuedAt), block.timestamp);
             return Errors.RiskOracle_NotYetValid.selector;
         }
-        uint64 expiresAt = att.expiresAt;
         if (expiresAt <= block.timestamp) {
-            if (strict) revert Errors.RiskOracle_Expired(expiresAt, block.timestamp);
+            if (strict) revert Errors.RiskOracle_Expired(uint64(expiresAt), block.timestamp);
             return Errors.RiskOracle_Expired.selector;
         }
         uint256 validity;
@@ -467,21 +500,25 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
             return Errors.RiskOracle_SignatureCountMismatch.selector;
         }
         uint256 valid;
-        for (uint256 i; i < count; ++i) {
-            bytes calldata signature = signatures[i];
-            if (signature.length == 0) continue;
-            uint256 status = _checkSignature(digest, signerSet[i], signature);
-            if (status == _SIG_VALID) {
-                // Cannot overflow: bounded by `count`.
-                unchecked {
-                    ++valid;
-                }
-            } else if (status == _SIG_HIGH_S) {
+        uint256 i;
+        while (true) {
+            // Fast path (assembly): empty slots and low-s ECDSA signatures of EOAs.
+            (i, valid) = _scanSignatures(digest, signerSet, signatures, i, valid);
+            if (i == count) break;
+            // Slow path for signature `i`: a high `s`, a contract signer (ERC-1271), or an invalid signature.
+            uint256 status = _checkSignature(digest, signerSet[i], signatures[i]);
+            if (status == _SIG_HIGH_S) {
                 if (strict) revert Errors.RiskOracle_InvalidSignatureS(signerSet[i]);
                 return Errors.RiskOracle_InvalidSignatureS.selector;
-            } else {
+            }
+            if (status == _SIG_INVALID) {
                 if (strict) revert Errors.RiskOracle_InvalidSignature(signerSet[i]);
                 return Errors.RiskOracle_InvalidSignature.selector;
+            }
+            // Cannot overflow: both are bounded by `count` <= 32.
+            unchecked {
+                ++valid;
+                ++i;
             }
         }
         uint256 threshold_ = uint8(config >> _THRESHOLD_SHIFT);
@@ -490,6 +527,46 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
             return Errors.RiskOracle_ThresholdNotMet.selector;
         }
         return bytes4(0);
+    }
+
+    /// @dev From index `i` on, skips empty signatures and counts those that are a 65-byte low-s ECDSA
+    /// signature recovering to their signer; stops at the first other one and returns its index (or the
+    /// signer count) and the updated count. Reads calldata directly: the signer words hashed to the stored
+    /// set hash, so they are clean addresses; a malformed `signatures` offset can only make a slot read
+    /// other calldata, which counts only if it is a genuine signature of that slot's signer over `digest`
+    /// (signers are distinct, so no signature counts twice).
+    function _scanSignatures(
+        bytes32 digest,
+        address[] calldata signerSet,
+        bytes[] calldata signatures,
+        uint256 i,
+        uint256 valid
+    )
+        private
+        view
+        returns (uint256, uint256)
+    {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, digest)
+            let count := signerSet.length
+            for { } lt(i, count) { i := add(i, 1) } {
+                let signature := add(signatures.offset, calldataload(add(signatures.offset, shl(5, i))))
+                let length := calldataload(signature)
+                if iszero(length) { continue }
+                if iszero(eq(length, 65)) { break }
+                let s := calldataload(add(signature, 0x40))
+                if gt(s, _HALF_ORDER) { break }
+                mstore(add(m, 0x20), byte(0, calldataload(add(signature, 0x60)))) // v
+                mstore(add(m, 0x40), calldataload(add(signature, 0x20))) // r
+                mstore(add(m, 0x60), s)
+                mstore(0x00, 0) // stays zero if the precompile fails (e.g. v not 27/28)
+                pop(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20))
+                if iszero(eq(mload(0x00), calldataload(add(signerSet.offset, shl(5, i))))) { break }
+                valid := add(valid, 1)
+            }
+        }
+        return (i, valid);
     }
 
     /// @dev `_SIG_VALID` when `signature` is `signer`'s: a 65-byte low-s ECDSA signature recovering to it, or
@@ -547,34 +624,33 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         if (_revoked[uid]) revert Errors.RiskOracle_Revoked(uid);
     }
 
-    /// @dev `consumer`'s policy, which must be enabled.
-    function _enabledPolicy(address consumer) private view returns (Attestation.Policy memory policy) {
-        policy = _policies[consumer];
-        if (!policy.enabled) revert Errors.RiskOracle_PolicyNotSet(consumer);
+    /// @dev `consumer`'s policy slot, raw (see {Attestation.Policy} for the packing); it must be enabled.
+    function _enabledPolicy(address consumer) private view returns (uint256 policy) {
+        Attestation.Policy storage stored = _policies[consumer];
+        assembly ("memory-safe") {
+            policy := sload(stored.slot)
+        }
+        if ((policy >> _POLICY_ENABLED_SHIFT) & 0xff == 0) revert Errors.RiskOracle_PolicyNotSet(consumer);
     }
 
-    /// @dev The verdict of `score` under `policy`.
-    function _decide(
-        Attestation.Policy memory policy,
-        uint16 score,
-        uint32 reasons,
-        uint64 issuedAt
-    )
-        private
-        pure
-        returns (Attestation.Verdict memory)
-    {
-        Attestation.Decision decision;
-        if (score < policy.allowBelow) decision = Attestation.Decision.Release;
-        else if (score < policy.freezeAt) decision = Attestation.Decision.Hold;
-        else decision = Attestation.Decision.Freeze;
-        return Attestation.Verdict({
-            decision: decision,
-            score: score,
-            reasons: reasons,
-            issuedAt: issuedAt,
-            holdWindow: policy.holdWindow
-        });
+    /// @dev Ends the external call returning the ABI encoding of the `Attestation.Verdict` of `score` under
+    /// `policy` (raw slot): `score < allowBelow` Release, `< freezeAt` Hold, else Freeze. Writes the return
+    /// data over scratch and free-memory-pointer space, which is fine as execution stops here.
+    function _returnVerdict(uint256 policy, uint16 score, uint32 reasons, uint64 issuedAt) private pure {
+        uint256 decision;
+        if (score < uint16(policy)) decision = uint256(Attestation.Decision.Release);
+        else if (score < uint16(policy >> _POLICY_FREEZE_AT_SHIFT)) decision = uint256(Attestation.Decision.Hold);
+        else decision = uint256(Attestation.Decision.Freeze);
+        uint256 holdWindow = uint32(policy >> _POLICY_HOLD_WINDOW_SHIFT);
+        assembly {
+            mstore(0x00, decision)
+            // Narrow stack values may carry dirty upper bits: clean them.
+            mstore(0x20, and(score, 0xffff))
+            mstore(0x40, and(reasons, 0xffffffff))
+            mstore(0x60, and(issuedAt, 0xffffffffffffffff))
+            mstore(0x80, holdWindow)
+            return(0x00, 0xa0)
+        }
     }
 
     function _checkOwnerOrGuardian() private view {

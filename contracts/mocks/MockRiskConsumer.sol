@@ -80,4 +80,36 @@ contract MockRiskConsumer is RiskGatedConsumer {
     {
         return RISK_ORACLE.checkPosted(subject, payer, payee, token, amount);
     }
+
+    /// @notice Gas probe for benchmarks: the gas `checkInline` costs this consumer (cold, run it by eth_call).
+    function probeCheckInline(
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures
+    )
+        external
+        view
+        returns (uint256 gasUsed)
+    {
+        gasUsed = gasleft();
+        RISK_ORACLE.checkInline(att, signerSet, signatures);
+        gasUsed -= gasleft();
+    }
+
+    /// @notice Gas probe for benchmarks: the gas `checkPosted` costs this consumer (cold, run it by eth_call).
+    function probeCheckPosted(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount
+    )
+        external
+        view
+        returns (uint256 gasUsed)
+    {
+        gasUsed = gasleft();
+        RISK_ORACLE.checkPosted(subject, payer, payee, token, amount);
+        gasUsed -= gasleft();
+    }
 }
