@@ -1,0 +1,59 @@
+// The context every part of the daemon receives explicitly (no singletons): configuration, logger,
+// metrics, store, shutdown, and the injected collaborators (risk engine, operator account).
+import type { LocalAccount } from "viem";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import { createLogger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
+import { createMetrics } from "./metrics.js";
+import type { RiskEngine } from "./risk/types.js";
+import type { Shutdown } from "./shutdown.js";
+import { createShutdown } from "./shutdown.js";
+import { createSqliteStore } from "./store/sqliteStore.js";
+import type { Store } from "./store/types.js";
+
+export type Context = {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  store: Store;
+  shutdown: Shutdown;
+  /** The risk engine (issue 4), or null when none is loaded: scoring routes then answer 503. */
+  risk: RiskEngine | null;
+  /** The operator's signing account, or null for a read-only node. */
+  account: LocalAccount | null;
+  /** Chain id and RiskOracle address the attestations are signed for (set once the chain is known). */
+  chain: { chainId: number; oracle: `0x${string}` } | null;
+};
+
+export type CreateContextParameters = {
+  config: Config;
+  logger?: Logger;
+  metrics?: Metrics;
+  store?: Store;
+  shutdown?: Shutdown;
+  risk?: RiskEngine | null;
+  account?: LocalAccount | null;
+  chain?: Context["chain"];
+};
+
+/** Builds a context; anything not passed is created from `config`. Closing the store is registered on shutdown. */
+export function createContext(p: CreateContextParameters): Context {
+  const shutdown = p.shutdown ?? createShutdown();
+  const logger = p.logger ?? createLogger({ level: p.config.logLevel });
+  const store = p.store ?? createSqliteStore({ path: p.config.dbPath });
+  // Registered first so it runs last.
+  shutdown.onShutdown(() => store.close());
+  const risk = p.risk ?? null;
+  if (risk) shutdown.onShutdown(() => risk.close());
+  return {
+    config: p.config,
+    logger,
+    metrics: p.metrics ?? createMetrics(),
+    store,
+    shutdown,
+    risk,
+    account: p.account ?? null,
+    chain: p.chain ?? (p.config.chainId && p.config.oracleAddress ? { chainId: p.config.chainId, oracle: p.config.oracleAddress } : null),
+  };
+}

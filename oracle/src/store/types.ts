@@ -1,0 +1,108 @@
+// The daemon's persistence interface. One implementation ships (SQLite on `node:sqlite`,
+// sqliteStore.ts); docs/operations.md explains how a PostgreSQL one would map to the same methods.
+// Every method is synchronous (node:sqlite is) so the risk engine's HistoryReader stays synchronous.
+// Addresses and hex are stored lowercase; amounts are bigint in memory and decimal TEXT on disk.
+import type { Address, Hex } from "viem";
+import type { HistoryReader, Payment, Transfer } from "../risk/types.js";
+
+/** signed → submitted → posted; a reorg puts `posted` back to `signed`; pull-mode items are `issued`. */
+export type AttestationStatus = "signed" | "submitted" | "posted" | "failed" | "issued" | "superseded";
+export type AttestationMode = "push" | "pull";
+export type Decision = "release" | "hold" | "freeze";
+
+export type StoredAttestation = {
+  uid: Hex;
+  consumer: Address;
+  subject: Hex;
+  payer: Address;
+  payee: Address;
+  token: Address;
+  amount: bigint;
+  score: number;
+  reasons: number;
+  modelId: Hex;
+  issuedAt: bigint;
+  expiresAt: bigint;
+  nonce: Hex;
+  decision: Decision;
+  mode: AttestationMode;
+  /** The signer set the signatures are aligned with (strictly ascending). */
+  signers: Address[];
+  /** Aligned with `signers`; "0x" for a signer that did not sign. */
+  signatures: Hex[];
+  status: AttestationStatus;
+  txHash: Hex | null;
+  blockNumber: number | null;
+  blockHash: Hex | null;
+  /** When the chain event that triggered it was seen (ms since epoch), for latency metrics. */
+  seenAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/** A payment as recorded in the history (a settlement seen on chain or asked about over HTTP). */
+export type PaymentRecord = Payment & { subject?: Hex; source?: string; blockNumber?: number };
+
+/** A chain transfer with the keys that make inserting it idempotent. */
+export type TransferRecord = Transfer & { txHash: Hex; logIndex: number };
+
+export type SentTx = {
+  hash: Hex;
+  nonce: number;
+  uids: Hex[];
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  status: "pending" | "mined" | "replaced" | "failed";
+  sentAt: number;
+};
+
+export type ApiKeyRecord = { id: number; name: string; createdAt: number };
+
+export interface Store {
+  /** The feature history, read by the risk engine. */
+  readonly history: HistoryReader;
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+
+  getCursor(name: string): { block: number; hash: Hex | null } | null;
+  setCursor(name: string, block: number, hash: Hex | null): void;
+
+  /** Recent canonical block hashes for reorg detection. */
+  saveBlockHash(number: number, hash: Hex): void;
+  blockHash(number: number): Hex | null;
+  /** Forgets hashes at or above `number` (after a reorg) . */
+  deleteBlockHashesFrom(number: number): void;
+  pruneBlockHashesBelow(number: number): void;
+
+  /** Idempotent: returns false when (txHash, logIndex) is already stored. */
+  insertTransfer(t: TransferRecord): boolean;
+  /** Idempotent on `subject` when given: returns false when the subject is already stored. */
+  insertPayment(p: PaymentRecord): boolean;
+  /** Removes history rows at or above `block` (their blocks were reorged out). */
+  deleteHistoryFrom(block: number): void;
+
+  /** Idempotent on uid: returns false when it already exists (nothing changes). */
+  insertAttestation(a: StoredAttestation): boolean;
+  getAttestation(uid: Hex): StoredAttestation | null;
+  /** The live (not failed/superseded) push attestation of a subject, if any. */
+  activeAttestationForSubject(subject: Hex): StoredAttestation | null;
+  attestationsByStatus(status: AttestationStatus, limit?: number): StoredAttestation[];
+  updateAttestation(
+    uid: Hex,
+    patch: Partial<Pick<StoredAttestation, "status" | "txHash" | "blockNumber" | "blockHash" | "lastError">>,
+  ): void;
+  /** Hold and freeze decisions with issuedAt in [from, to] (unix seconds), oldest first. */
+  flagged(from: number, to: number): StoredAttestation[];
+  countByStatus(): Record<string, number>;
+
+  recordSentTx(tx: SentTx): void;
+  updateSentTx(hash: Hex, status: SentTx["status"]): void;
+  sentTxs(status: SentTx["status"]): SentTx[];
+
+  insertApiKey(name: string, keyHash: Hex): ApiKeyRecord;
+  findApiKey(keyHash: Hex): ApiKeyRecord | null;
+  revokeApiKey(id: number): void;
+}
