@@ -2,7 +2,7 @@
 // meta.json (schema, normalisation, blend, thresholds, metrics), MODEL_CARD.md.
 // modelId = sha256(weights.bin ‖ gbdt.json ‖ schema+normalisation+blend JSON), 0x-prefixed bytes32.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hex } from "viem";
@@ -63,6 +63,7 @@ export function computeModelId(weights: Buffer, gbdt: string, meta: Pick<ModelMe
  */
 export async function saveModel(outDir: string, ensemble: Ensemble, meta: Omit<ModelMeta, "modelId">, card: (m: ModelMeta) => string): Promise<ModelMeta> {
   const target = resolve(outDir);
+  mkdirSync(dirname(target), { recursive: true });
   const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
   try {
     await ensemble.net.save(fileSaveHandler(tmp));
@@ -72,6 +73,7 @@ export async function saveModel(outDir: string, ensemble: Ensemble, meta: Omit<M
     const full: ModelMeta = { ...meta, modelId: computeModelId(readFileSync(join(tmp, "weights.bin")), g, meta) };
     writeFileSync(join(tmp, "meta.json"), JSON.stringify(full, null, 2) + "\n");
     writeFileSync(join(tmp, "MODEL_CARD.md"), card(full));
+    chmodSync(tmp, 0o755);
     if (existsSync(target)) {
       const old = `${target}.old-${process.pid}`;
       renameSync(target, old);

@@ -81,7 +81,7 @@ function buildEngine(bundle: ModelBundle, backend: string, history: HistoryReade
     }
     for (const h of rules.hits) if (h.points > 0) explanation.push({ feature: ReasonCode[h.code], contribution: h.points, text: h.text });
     const riskier = payee.p >= payer.p ? { acc: payee, role: "payee" as const } : { acc: payer, role: "payer" as const };
-    if (riskier.acc.hasHistory && modelScore >= bands.allowBelow) explanation.push(...accountExplanation(riskier.acc, riskier.role));
+    if (riskier.acc.hasHistory) explanation.push(...accountExplanation(riskier.acc, riskier.role));
     explanation.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
     return { score, reasons: reasons >>> 0, modelId: meta.modelId, explanation };
   }

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { explainGbdt, predictGbdt, predictTreeMargin, trainGbdt } from "../../src/model/gbdt.js";
+import { rocAuc } from "../../src/model/metrics.js";
+import { createRng } from "../../src/model/rng.js";
+
+function data(n: number, seed: number) {
+  const rng = createRng(seed);
+  const X: Float32Array[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = Float32Array.from({ length: 4 }, () => rng.normal());
+    X.push(x);
+    y.push(x[0] + 0.5 * x[1] * x[1] > 0.8 ? 1 : 0); // feature 2, 3 are noise
+  }
+  return { X, y };
+}
+
+test("test_trainGbdt_LearnsNonLinearBoundary", () => {
+  const tr = data(600, 1);
+  const te = data(300, 2);
+  const m = trainGbdt(tr.X, tr.y, { rounds: 80, seed: 1 }, te);
+  assert.ok(rocAuc(te.X.map((x) => predictGbdt(m, x)), te.y) > 0.95);
+});
+
+test("test_trainGbdt_DeterministicForSeed", () => {
+  const tr = data(300, 3);
+  const a = trainGbdt(tr.X, tr.y, { rounds: 20, seed: 7 });
+  const b = trainGbdt(tr.X, tr.y, { rounds: 20, seed: 7 });
+  const c = trainGbdt(tr.X, tr.y, { rounds: 20, seed: 8 });
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});
+
+test("test_explainGbdt_ContributionsSumToMargin", () => {
+  const tr = data(300, 4);
+  const m = trainGbdt(tr.X, tr.y, { rounds: 30, seed: 1 });
+  const x = tr.X[5];
+  const c = explainGbdt(m, x);
+  const rootSum = m.trees.reduce((s, t) => s + t.value[0], 0);
+  const sum = c.reduce((s, v) => s + v, 0);
+  assert.ok(Math.abs(m.baseScore + rootSum + sum - predictTreeMargin(m, x)) < 1e-9);
+  assert.ok(Math.abs(c[0]) > Math.abs(c[3]), "the informative feature dominates");
+});
