@@ -18,6 +18,12 @@ if (major < 22) {
   const r = spawnSync(node22, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(r.status ?? 1);
 }
+// node:sqlite (the daemon's store) prints an ExperimentalWarning on Node 22: keep stderr for errors.
+process.removeAllListeners("warning");
+process.on("warning", (w) => {
+  if (w.name === "ExperimentalWarning" && /SQLite/.test(w.message)) return;
+  process.stderr.write(`${w.name}: ${w.message}\n`);
+});
 const { register } = await import("tsx/esm/api");
 register();
 await import(pathToFileURL(join(root, "oracle", "src", "cli", "main.ts")).href);
