@@ -101,6 +101,69 @@ library Errors {
                                    PAYMENT ESCROW
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @notice PaymentEscrow: a required address (payee, arbiter, fee recipient) is zero.
+    error PaymentEscrow_ZeroAddress();
+
+    /// @notice PaymentEscrow: the token is not allow-listed by the owner.
+    error PaymentEscrow_TokenNotAllowed(address token);
+
+    /// @notice PaymentEscrow: an escrow needs 1..32 milestones.
+    error PaymentEscrow_InvalidMilestoneCount(uint256 count);
+
+    /// @notice PaymentEscrow: milestone `index` has a zero amount.
+    error PaymentEscrow_ZeroAmount(uint256 index);
+
+    /// @notice PaymentEscrow: the deadline is not in the future.
+    error PaymentEscrow_DeadlineInPast(uint40 deadline);
+
+    /// @notice PaymentEscrow: the escrow received a different amount than it pulled (fee-on-transfer or rebasing).
+    error PaymentEscrow_BalanceMismatch(uint256 expected, uint256 received);
+
+    /// @notice PaymentEscrow: after the permit attempt, the allowance still does not cover the escrow.
+    error PaymentEscrow_InsufficientAllowance(uint256 allowance, uint256 needed);
+
+    /// @notice PaymentEscrow: no escrow has this id.
+    error PaymentEscrow_EscrowNotFound(uint256 escrowId);
+
+    /// @notice PaymentEscrow: the escrow has no milestone with this index.
+    error PaymentEscrow_MilestoneNotFound(uint256 escrowId, uint256 index);
+
+    /// @notice PaymentEscrow: the milestone's status does not allow the operation (`status` is `Escrow.Status`).
+    error PaymentEscrow_InvalidStatus(uint256 escrowId, uint256 index, uint8 status);
+
+    /// @notice PaymentEscrow: the escrow's deadline passed; releases are over, refunds are open.
+    error PaymentEscrow_DeadlinePassed(uint256 escrowId, uint40 deadline);
+
+    /// @notice PaymentEscrow: the escrow's deadline has not passed yet.
+    error PaymentEscrow_DeadlineNotPassed(uint256 escrowId, uint40 deadline);
+
+    /// @notice PaymentEscrow: the milestone's hold window is not over.
+    error PaymentEscrow_HoldNotOver(uint256 escrowId, uint256 index, uint40 holdUntil);
+
+    /// @notice PaymentEscrow: the RiskOracle's kill switch is engaged.
+    error PaymentEscrow_OraclePaused();
+
+    /// @notice PaymentEscrow: only the payer or the payee may do this.
+    error PaymentEscrow_NotParty(uint256 escrowId, address caller);
+
+    /// @notice PaymentEscrow: only the escrow's arbiter may do this.
+    error PaymentEscrow_NotArbiter(uint256 escrowId, address caller);
+
+    /// @notice PaymentEscrow: the arbiter's split does not add up to the milestone amount.
+    error PaymentEscrow_InvalidSplit(uint256 payeeAmount, uint256 payerAmount, uint256 amount);
+
+    /// @notice PaymentEscrow: no Pending or Held milestone is left to refund.
+    error PaymentEscrow_NothingToRefund(uint256 escrowId);
+
+    /// @notice PaymentEscrow: the caller has no credit in this token.
+    error PaymentEscrow_NothingToClaim(address account, address token);
+
+    /// @notice PaymentEscrow: no protocol fees accrued in this token.
+    error PaymentEscrow_NoFees(address token);
+
+    /// @notice PaymentEscrow: a fee or commission above its cap.
+    error PaymentEscrow_BpsTooHigh(uint16 bps, uint16 max);
+
     /*//////////////////////////////////////////////////////////////////////////
                                    PAYMENT STREAM
     //////////////////////////////////////////////////////////////////////////*/
