@@ -569,8 +569,9 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         return (i, valid);
     }
 
-    /// @dev `_SIG_VALID` when `signature` is `signer`'s: a 65-byte low-s ECDSA signature recovering to it, or
-    /// (contract signers only) an ERC-1271 signature it accepts. `_SIG_HIGH_S` for a malleable 65-byte one.
+    /// @dev Slow path of one signature that `_scanSignatures` did not accept: `_SIG_HIGH_S` for a malleable
+    /// 65-byte signature, `_SIG_VALID` when the signer is a contract whose ERC-1271 `isValidSignature`
+    /// accepts it, else `_SIG_INVALID` (a low-s 65-byte signature recovering to the signer never gets here).
     function _checkSignature(
         bytes32 digest,
         address signer,
@@ -580,32 +581,11 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         view
         returns (uint256 status)
     {
-        if (signature.length == 65) {
-            (address recovered, bool highS) = _recover(digest, signature);
-            if (highS) return _SIG_HIGH_S;
-            if (recovered == signer) return _SIG_VALID;
-        }
+        if (signature.length == 65 && uint256(bytes32(signature[32:64])) > _HALF_ORDER) return _SIG_HIGH_S;
         if (signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature)) {
             return _SIG_VALID;
         }
         return _SIG_INVALID;
-    }
-
-    /// @dev ecrecover of a 65-byte `r ‖ s ‖ v` signature through the precompile. Returns the zero address
-    /// when recovery fails (e.g. `v` not 27/28: the precompile then returns no data) and flags a high `s`.
-    function _recover(bytes32 digest, bytes calldata signature) private view returns (address recovered, bool highS) {
-        assembly ("memory-safe") {
-            let s := calldataload(add(signature.offset, 0x20))
-            highS := gt(s, _HALF_ORDER)
-            let m := mload(0x40)
-            mstore(m, digest)
-            mstore(add(m, 0x20), byte(0, calldataload(add(signature.offset, 0x40)))) // v
-            mstore(add(m, 0x40), calldataload(signature.offset)) // r
-            mstore(add(m, 0x60), s)
-            mstore(0x00, 0) // scratch: stays zero if the precompile returns nothing
-            pop(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20))
-            recovered := mload(0x00)
-        }
     }
 
     /// @dev Reverts unless `signerSet` hashes to the stored signer-set hash.

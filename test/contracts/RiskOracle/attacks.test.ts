@@ -25,6 +25,11 @@ describe("RiskOracle attacks (through a consumer)", function () {
   const one = () => oracleFixture(ethers, { n: 1, k: 1 });
   const quorum = () => oracleFixture(ethers, { n: 3, k: 2 });
 
+  it("test_Consumer_RevertWhen_OracleZero: RiskGatedConsumer refuses a zero oracle", async function () {
+    const factory = await ethers.getContractFactory("MockRiskConsumer");
+    await expect(factory.deploy(ethers.ZeroAddress)).to.be.revertedWithCustomError(factory, "RiskGated_ZeroOracle");
+  });
+
   it("test_Settle_Baseline: a valid attestation settles once and records its issuedAt", async function () {
     const fx = await networkHelpers.loadFixture(one);
     const st = fx.settlement("deal");
