@@ -21,6 +21,15 @@ import { Attestation } from "./types/Attestation.sol";
 /// - `_policies[consumer]`, one slot (see {Attestation.Policy}).
 /// So `checkPosted` reads 3 slots (config, policy, posted) and `checkInline` 3 slots (config, policy,
 /// revoked) plus one ecrecover per signature.
+///
+/// Behaviour beyond the interface text:
+/// - A posted verdict counts only under the signer-set epoch that verified it: after `setSigners`,
+///   `checkPosted` reverts `RiskOracle_SignerSetRotated` until a verdict signed by the new set is posted
+///   (inline attestations signed by a removed signer fail the same way, by the signer-set hash).
+/// - `revokeAttestation` of an attestation newer than the verdict posted for its settlement stores a
+///   revoked marker there: the settlement has no usable posted verdict until a newer one is posted.
+/// - Posting is allowed while paused (checks are not); anyone may post a validly signed attestation.
+/// - A 65-byte signature with a high `s` is refused even in a contract signer's slot.
 contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
     /*//////////////////////////////////////////////////////////////////////////
                                      CONSTANTS
