@@ -27,7 +27,9 @@ import { Attestation } from "./types/Attestation.sol";
 ///   `checkPosted` reverts `RiskOracle_SignerSetRotated` until a verdict signed by the new set is posted
 ///   (inline attestations signed by a removed signer fail the same way, by the signer-set hash).
 /// - `revokeAttestation` of an attestation newer than the verdict posted for its settlement stores a
-///   revoked marker there: the settlement has no usable posted verdict until a newer one is posted.
+///   revoked marker there: the settlement has no usable posted verdict until a newer one is posted. So
+///   that a fabricated far-future attestation cannot block a settlement for long, revocation is refused
+///   for `issuedAt > block.timestamp + maxValidity` (`RiskOracle_RevokeTooEarly`).
 /// - Posting is allowed while paused (checks are not); anyone may post a validly signed attestation.
 /// - A 65-byte signature with a high `s` is refused even in a contract signer's slot.
 contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
@@ -294,6 +296,10 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
     /// @inheritdoc IRiskOracle
     function revokeAttestation(Attestation.RiskAttestation calldata att) external override {
         _checkOwnerOrGuardian();
+        // Checks: a marker far in the future would block the settlement's posted path for that long; an
+        // attestation cannot be used before its `issuedAt`, so it can always be revoked in time.
+        uint256 latest = block.timestamp + uint32(_config >> _MAX_VALIDITY_SHIFT);
+        if (att.issuedAt > latest) revert Errors.RiskOracle_RevokeTooEarly(att.issuedAt, latest);
         bytes32 uid = _hashTypedDataV4(AttestationHash.structHash(att));
 
         // Effects: the inline path reads `_revoked`; the posted path reads its own slot, which must never

@@ -97,6 +97,10 @@ library Errors {
     /// @notice The maximum validity must be non-zero.
     error RiskOracle_ZeroMaxValidity();
 
+    /// @notice Revoking an attestation issued after `latest` (now + maxValidity) is refused: its revoked
+    /// marker would block the settlement's posted verdicts for longer than one validity period.
+    error RiskOracle_RevokeTooEarly(uint64 issuedAt, uint256 latest);
+
     /*//////////////////////////////////////////////////////////////////////////
                                    PAYMENT ESCROW
     //////////////////////////////////////////////////////////////////////////*/

@@ -306,6 +306,21 @@ describe("RiskOracle posted (postAttestation(s), checkPosted, revokeAttestation)
         .to.be.revertedWithCustomError(fx.oracle, "RiskOracle_Unauthorized").withArgs(fx.accounts[9].address);
     });
 
+    it("test_RevertWhen_RevokeTooEarly: issuedAt beyond now + maxValidity", async function () {
+      const fx = await networkHelpers.loadFixture(one);
+      const now = BigInt(await networkHelpers.time.latest());
+      const far = await attestationFor(ethers, fx.settlement("a"), { issuedAt: 2n ** 64n - 2n, expiresAt: 2n ** 64n - 1n });
+      await expect(fx.oracle.revokeAttestation(far)).to.be.revertedWithCustomError(fx.oracle, "RiskOracle_RevokeTooEarly");
+      // The latest revocable issuedAt is the next block's timestamp + maxValidity.
+      await networkHelpers.time.setNextBlockTimestamp(now + 10n);
+      const edge = await attestationFor(ethers, fx.settlement("b"), { issuedAt: now + 10n + 86_400n });
+      await expect(fx.oracle.revokeAttestation(edge)).to.emit(fx.oracle, "RevokeAttestation");
+      await networkHelpers.time.setNextBlockTimestamp(now + 20n);
+      const beyond = await attestationFor(ethers, fx.settlement("c"), { issuedAt: now + 21n + 86_400n });
+      await expect(fx.oracle.revokeAttestation(beyond))
+        .to.be.revertedWithCustomError(fx.oracle, "RiskOracle_RevokeTooEarly").withArgs(now + 21n + 86_400n, now + 20n + 86_400n);
+    });
+
     it("test_RevokeAttestation_OlderThanPosted: the posted newer verdict stays valid", async function () {
       const fx = await networkHelpers.loadFixture(one);
       const old = await signAttestation(fx, await attestationFor(ethers, fx.settlement("a")));
