@@ -1,0 +1,284 @@
+// npm run demo — the whole of Riskgate on one machine:
+//   a local chain on 127.0.0.1 (its own process) → deploy (Ignition) → three oracle operators (2-of-3)
+//   → a workload from the scenario generator (escrows, milestones, streams with affiliate commissions,
+//   fraud patterns) → a summary table and an HTML report.
+// Flags: --payments N (default 120), --seed S (default 7), --streams N, --keep-running (leave chain,
+// oracles and the web app up, print the URLs), --json (summary as JSON on stdout, no progress bar),
+// --no-web (with --keep-running: no web server).
+// Ctrl-C or the end stops every process it started (each child runs in its own process group).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { type Address, type Hex, createPublicClient, createWalletClient, http } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { deployRiskgate, writeDeployments } from "../deploy/deployRiskgate.js";
+import { generateScenario, loadScenarioHistory } from "../oracle/src/risk/scenarios.js";
+import { InMemoryHistory } from "../oracle/src/risk/inMemoryHistory.js";
+import { createRiskEngine } from "../oracle/src/risk/createRiskEngine.js";
+import { OracleNetwork } from "./demo/operators.js";
+import { Workload, selectPayments } from "./demo/workload.js";
+import { htmlReport, summarize, summaryTable } from "./demo/report.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+/** Hardhat's default accounts: 0 deployer, 1-3 operators, 4 arbiter, 8 a sanctioned payee (local demo), 9 keeper. */
+const devAccount = (i: number) => mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: i });
+const devKey = (i: number): Hex => `0x${Buffer.from(devAccount(i).getHdKey().privateKey!).toString("hex")}`;
+
+const { values: flags } = parseArgs({
+  options: {
+    payments: { type: "string", default: "120" },
+    seed: { type: "string", default: "7" },
+    streams: { type: "string" },
+    "keep-running": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    "no-web": { type: "boolean", default: false },
+    "web-port": { type: "string", default: "0" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (flags.help) {
+  console.log("usage: npm run demo -- [--payments N] [--seed S] [--streams N] [--keep-running] [--no-web] [--json]");
+  process.exit(0);
+}
+const nPayments = Number(flags.payments);
+const seed = Number(flags.seed);
+if (!Number.isInteger(nPayments) || nPayments < 0) fail(`--payments must be a non-negative integer, got "${flags.payments}"`);
+if (!Number.isInteger(seed)) fail(`--seed must be an integer, got "${flags.seed}"`);
+const nStreams = flags.streams !== undefined ? Number(flags.streams) : nPayments === 0 ? 0 : Math.max(3, Math.round(nPayments / 25));
+const json = flags.json;
+const log = (msg: string): void => {
+  if (!json) console.log(msg);
+  else process.stderr.write(msg + "\n");
+};
+
+function fail(msg: string): never {
+  process.stderr.write(`demo: ${msg}\n`);
+  process.exit(2);
+}
+
+// ---- child processes -------------------------------------------------------------------------------
+const children: ChildProcess[] = [];
+let cleaning: Promise<void> | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+
+function startChild(cmd: string, args: string[], readyPattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (b: Buffer): void => {
+      out += b.toString();
+      const m = out.match(readyPattern);
+      if (m) {
+        child.stdout!.off("data", onData);
+        resolve({ child, match: m });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+    child.on("exit", (code) => reject(new Error(`${path.basename(args[args.length - 2] ?? cmd)} exited with ${code}:\n${out.slice(-2000)}`)));
+  });
+}
+
+async function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    for (const c of children) {
+      if (c.pid === undefined || c.exitCode !== null) continue;
+      try {
+        process.kill(-c.pid, "SIGTERM"); // the whole process group
+      } catch {
+        // already gone
+      }
+    }
+    const deadline = Date.now() + 3000;
+    while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const c of children) {
+      if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+        try {
+          process.kill(-c.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+  })();
+  return cleaning;
+}
+
+let interrupted = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    interrupted = true;
+    log(`\n${sig}: stopping everything the demo started…`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+// ---- main ------------------------------------------------------------------------------------------
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const node = process.execPath;
+  log(`Riskgate demo: ${nPayments} payments, ${nStreams} streams, seed ${seed}`);
+
+  // 1. Local chain (own process, own group).
+  const { match } = await startChild(node, ["--import", "tsx", "scripts/demo/localChain.ts", "0"], /RISKGATE_CHAIN_READY (\S+)/);
+  const rpcUrl = match[1];
+  log(`  chain      ${rpcUrl} (chain id 31337)`);
+
+  // 2. Risk engine (the operators' model) and the scenario.
+  const history = new InMemoryHistory();
+  const tmp = mkdtempSync(path.join(tmpdir(), "riskgate-demo-"));
+  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
+  const denyListPath = path.join(tmp, "deny-list.txt");
+  writeFileSync(denyListPath, "");
+  const engine = await createRiskEngine({ history, denyListPath });
+  cleanups.push(async () => engine.close());
+
+  // 3. Deploy with Ignition over the chain's RPC; the policy bands are the model's calibrated bands.
+  const { default: hre } = await import("hardhat");
+  const connection = await hre.network.connect({ network: "localhost", override: { url: rpcUrl } });
+  const operatorKeys = [1, 2, 3].map(devKey);
+  const d = await deployRiskgate({
+    connection: connection as never,
+    hre,
+    parametersPath: path.join(ROOT, "deploy", "parameters", "localhost.json"),
+    overrides: {
+      signers: [1, 2, 3].map((i) => devAccount(i).address),
+      threshold: 2,
+      arbiter: devAccount(4).address,
+      allowBelow: engine.bands.allowBelow,
+      freezeAt: engine.bands.freezeAt,
+    },
+    outDir: null,
+    rpcUrl,
+  });
+  await connection.close();
+  const deploymentsFile = writeDeployments(d, path.join(ROOT, "deployments"));
+  log(`  deployed   RiskOracle ${d.contracts.RiskOracle.address}, PaymentEscrow ${d.contracts.PaymentEscrow.address}, PaymentStream ${d.contracts.PaymentStream.address}, MockUSDC ${d.token}`);
+  log(`             ${path.relative(ROOT, deploymentsFile)}`);
+
+  // 4. Scenario history (a week of honest traffic + the fraud patterns) in the operators' store.
+  const scenario = generateScenario({ seed, token: d.token as Address, payers: Math.max(20, Math.ceil(nPayments / 14)) });
+  loadScenarioHistory(scenario, history);
+  const sanctionedDemoPayee = devAccount(8).address;
+  writeFileSync(denyListPath, [...scenario.denyList, sanctionedDemoPayee].join("\n") + "\n");
+  const picked = selectPayments(scenario, nPayments);
+
+  // 5. Oracle operators.
+  const transport = http(rpcUrl, { batch: false, retryCount: 2 });
+  const publicClient = createPublicClient({ transport, pollingInterval: 50 });
+  const walletClient = createWalletClient({ transport });
+  const simTime = new Map<bigint, number>();
+  let live = false; // after the workload, escrows from the web app are scored on the wall clock
+  let workload: Workload | undefined;
+  const oracle = new OracleNetwork({
+    publicClient,
+    walletClient,
+    deployments: d,
+    operatorKeys,
+    engine,
+    history,
+    paymentTime: (id) => simTime.get(id) ?? (live ? Math.floor(Date.now() / 1000) : undefined),
+    onVerdict: (v) => workload?.onVerdict(v),
+  });
+  const operatorUrls = await oracle.start();
+  cleanups.push(() => oracle.stop());
+  log(`  operators  ${oracle.operators.map((o, i) => `${o.account.address} ${operatorUrls[i]}`).join("\n             ")}`);
+
+  // 6. Workload.
+  const bar = json
+    ? undefined
+    : new cliProgress.SingleBar(
+        { format: " {phase} [{bar}] {value}/{total} | released {rel} held {held} frozen {frz} | fraud caught {caught}/{fraud} | last score {score}", hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+  const tally = { rel: 0, held: 0, frz: 0, caught: 0, fraud: 0, score: 0 };
+  let phase = "";
+  workload = new Workload({
+    publicClient,
+    walletClient,
+    d,
+    oracle,
+    history,
+    scenario,
+    simTime,
+    keeper: devAccount(9).address,
+    deployer: devAccount(0).address,
+    arbiter: devAccount(4).address,
+    seed,
+    stopped: () => interrupted,
+    onProgress: ({ done, total, phase: ph, last }) => {
+      if (last) {
+        if (last.decision === "release") tally.rel++;
+        else if (last.decision === "hold") tally.held++;
+        else tally.frz++;
+        if (last.fraud) {
+          tally.fraud++;
+          if (last.decision !== "release") tally.caught++;
+        }
+        tally.score = last.score;
+      }
+      if (!bar) return;
+      if (ph !== phase) {
+        if (phase) bar.stop();
+        phase = ph;
+        bar.start(total, done, { phase: ph.padEnd(15), ...tally });
+      } else bar.update(done, { ...tally });
+    },
+  });
+  await workload.runEscrows(picked);
+  await oracle.idle();
+  await workload.settleHeldAndFrozen();
+  await workload.runStreams(nStreams);
+  bar?.stop();
+  if (interrupted) return;
+
+  // 7. Summary + report.
+  const summary = summarize({ seed, payments: workload.payments, streams: workload.streams, postStats: oracle.postStats, wallSeconds: (performance.now() - t0) / 1000 });
+  const reportDir = path.join(ROOT, "reports");
+  mkdirSync(reportDir, { recursive: true });
+  const reportPath = path.join(reportDir, `demo-seed${seed}-${nPayments}.html`);
+  writeFileSync(reportPath, htmlReport(summary, workload.payments, workload.streams, engine.bands));
+  writeFileSync(reportPath.replace(/\.html$/, ".json"), JSON.stringify(summary, null, 2) + "\n");
+  if (json) console.log(JSON.stringify({ ...summary, report: reportPath, deployments: deploymentsFile }, null, 2));
+  else {
+    console.log("\n" + summaryTable(summary));
+    console.log(`\nReport: ${reportPath}`);
+  }
+
+  // 8. Keep running for a person (or the browser tests) to explore.
+  if (flags["keep-running"]) {
+    live = true;
+    const oracleUrl = operatorUrls[0];
+    const urls: Record<string, string> = { rpc: rpcUrl, oracle: oracleUrl, deployments: `${oracleUrl}/deployments.json` };
+    if (!flags["no-web"]) {
+      const vite = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
+      const { match: web } = await startChild(node, [vite, "--config", "web/vite.config.ts", "--host", "127.0.0.1", "--port", flags["web-port"] ?? "0", "--strictPort"], /Local:\s+(http:\/\/\S+)/, {
+        FORCE_COLOR: "0",
+      });
+      const q = new URLSearchParams({ rpc: rpcUrl, oracle: oracleUrl, deployments: urls.deployments });
+      urls.web = `${web[1].replace(/\/$/, "")}/?${q.toString()}`;
+    }
+    const ready = { ...urls, operators: operatorUrls, deploymentsFile, report: reportPath, sanctionedPayee: sanctionedDemoPayee, arbiter: devAccount(4).address };
+    log("\nStill running (Ctrl-C stops everything):");
+    for (const [k, v] of Object.entries(urls)) log(`  ${k.padEnd(11)} ${v}`);
+    process.stderr.write(`RISKGATE_DEMO_READY ${JSON.stringify(ready)}\n`);
+    await new Promise(() => undefined); // until a signal
+  }
+}
+
+try {
+  await main();
+  await cleanup();
+  process.exit(interrupted ? 130 : 0);
+} catch (err) {
+  process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
+  await cleanup();
+  process.exit(1);
+}
