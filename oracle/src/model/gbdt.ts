@@ -33,8 +33,8 @@ export type GbdtParams = {
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   rounds: 600,
-  learningRate: 0.05,
-  maxDepth: 6,
+  learningRate: 0.1,
+  maxDepth: 5,
   maxBins: 64,
   lambda: 1,
   minChildWeight: 1,
@@ -73,6 +73,57 @@ function binOf(edges: number[], v: number): number {
   return lo;
 }
 
+/** Trees flattened into typed arrays for fast scoring (thresholds are float32, like the features). */
+export type CompiledGbdt = { base: number; roots: Int32Array; feature: Int32Array; threshold: Float32Array; left: Int32Array; right: Int32Array; value: Float64Array };
+
+const compiled = new WeakMap<GbdtModel, CompiledGbdt>();
+
+export function compileGbdt(model: GbdtModel): CompiledGbdt {
+  let c = compiled.get(model);
+  if (c) return c;
+  const total = model.trees.reduce((s, t) => s + t.feature.length, 0);
+  c = {
+    base: model.baseScore,
+    roots: new Int32Array(model.trees.length),
+    feature: new Int32Array(total),
+    threshold: new Float32Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    value: new Float64Array(total),
+  };
+  let o = 0;
+  model.trees.forEach((t, k) => {
+    c!.roots[k] = o;
+    for (let n = 0; n < t.feature.length; n++) {
+      c!.feature[o + n] = t.feature[n];
+      c!.threshold[o + n] = t.threshold[n];
+      c!.left[o + n] = t.left[n] + o;
+      c!.right[o + n] = t.right[n] + o;
+      c!.value[o + n] = t.value[n];
+    }
+    o += t.feature.length;
+  });
+  compiled.set(model, c);
+  return c;
+}
+
+/** Margin (log-odds) of a row; x should hold float32 values (a Float32Array). */
+export function predictMargin(model: GbdtModel, x: ArrayLike<number>): number {
+  const c = compileGbdt(model);
+  const { feature, threshold, left, right, value, roots } = c;
+  let z = c.base;
+  for (let k = 0; k < roots.length; k++) {
+    let n = roots[k];
+    let f = feature[n];
+    while (f >= 0) {
+      n = x[f] <= threshold[n] ? left[n] : right[n];
+      f = feature[n];
+    }
+    z += value[n];
+  }
+  return z;
+}
+
 export function predictTreeMargin(model: GbdtModel, x: ArrayLike<number>): number {
   let z = model.baseScore;
   for (const t of model.trees) {
@@ -84,7 +135,7 @@ export function predictTreeMargin(model: GbdtModel, x: ArrayLike<number>): numbe
 }
 
 export function predictGbdt(model: GbdtModel, x: ArrayLike<number>): number {
-  return sigmoid(predictTreeMargin(model, x));
+  return sigmoid(predictMargin(model, x));
 }
 
 /** Per-feature contributions to the margin (Saabas path attribution); they sum to margin - baseScore. */
@@ -97,7 +148,6 @@ export function explainGbdt(model: GbdtModel, x: ArrayLike<number>): Float64Arra
       c[t.feature[n]] += t.value[next] - t.value[n];
       n = next;
     }
-    c[0] += 0; // root value is the tree's bias share, kept out of feature attribution
   }
   return c;
 }

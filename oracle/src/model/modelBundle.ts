@@ -40,8 +40,9 @@ export type ModelMeta = {
 
 export type ModelBundle = { meta: ModelMeta; ensemble: Ensemble };
 
+/** 9 significant digits: float32 thresholds round-trip exactly, values lose nothing that matters. */
 function round7(x: number): number {
-  return Number(x.toPrecision(7));
+  return Number(x.toPrecision(9));
 }
 
 function gbdtJson(g: GbdtModel): string {

@@ -74,16 +74,31 @@ function buildEngine(bundle: ModelBundle, backend: string, history: HistoryReade
     if (!payer.hasHistory || !payee.hasHistory) reasons |= ReasonCode.NO_HISTORY;
     const modelScore = Math.round(Math.max(payer.p, payee.p) * 10000);
     const score = Math.min(10000, Math.max(0, Math.max(modelScore, rules.floor) + rules.points));
-    const explanation: Explanation[] = [];
-    if (rules.floor > modelScore) {
-      const top = rules.hits.find((h) => h.kind === "freeze") ?? rules.hits.find((h) => h.kind === "hold");
-      if (top) explanation.push({ feature: ReasonCode[top.code], contribution: rules.floor - modelScore, text: top.text });
-    }
-    for (const h of rules.hits) if (h.points > 0) explanation.push({ feature: ReasonCode[h.code], contribution: h.points, text: h.text });
-    const riskier = payee.p >= payer.p ? { acc: payee, role: "payee" as const } : { acc: payer, role: "payer" as const };
-    if (riskier.acc.hasHistory) explanation.push(...accountExplanation(riskier.acc, riskier.role));
-    explanation.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    return { score, reasons: reasons >>> 0, modelId: meta.modelId, explanation };
+    const buildExplanation = (): Explanation[] => {
+      const explanation: Explanation[] = [];
+      if (rules.floor > modelScore) {
+        const top = rules.hits.find((h) => h.kind === "freeze") ?? rules.hits.find((h) => h.kind === "hold");
+        if (top) explanation.push({ feature: ReasonCode[top.code], contribution: rules.floor - modelScore, text: top.text });
+      }
+      for (const h of rules.hits) if (h.points > 0) explanation.push({ feature: ReasonCode[h.code], contribution: h.points, text: h.text });
+      const riskier = payee.p >= payer.p ? { acc: payee, role: "payee" as const } : { acc: payer, role: "payer" as const };
+      if (riskier.acc.hasHistory) explanation.push(...accountExplanation(riskier.acc, riskier.role));
+      explanation.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+      return explanation;
+    };
+    // The explanation is built on first read (an enumerable getter that memoises itself), so batch
+    // scoring does not pay for explanations nobody reads; JSON.stringify and spreads read it.
+    const result = { score, reasons: reasons >>> 0, modelId: meta.modelId } as RiskResult;
+    Object.defineProperty(result, "explanation", {
+      enumerable: true,
+      configurable: true,
+      get(this: RiskResult) {
+        const value = buildExplanation();
+        Object.defineProperty(this, "explanation", { value, enumerable: true, writable: true, configurable: true });
+        return value;
+      },
+    });
+    return result;
   }
 
   return {
