@@ -22,8 +22,18 @@ export type Context = {
   risk: RiskEngine | null;
   /** The operator's signing account, or null for a read-only node. */
   account: LocalAccount | null;
-  /** Chain id and RiskOracle address the attestations are signed for (set once the chain is known). */
-  chain: { chainId: number; oracle: `0x${string}` } | null;
+  /** The RiskOracle the attestations are signed for, and its current signer set (refreshed by the watcher). */
+  chain: ChainInfo | null;
+  /** Readiness probes for /readyz: each returns true, or a reason it is not ready. */
+  checks: Map<string, () => true | string>;
+};
+
+export type ChainInfo = {
+  chainId: number;
+  oracle: `0x${string}`;
+  /** The oracle's signer set, strictly ascending (what `signers()` returns). */
+  signers: `0x${string}`[];
+  threshold: number;
 };
 
 export type CreateContextParameters = {
@@ -54,6 +64,7 @@ export function createContext(p: CreateContextParameters): Context {
     shutdown,
     risk,
     account: p.account ?? null,
-    chain: p.chain ?? (p.config.chainId && p.config.oracleAddress ? { chainId: p.config.chainId, oracle: p.config.oracleAddress } : null),
+    chain: p.chain ?? null,
+    checks: new Map(),
   };
 }

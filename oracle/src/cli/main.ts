@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { DataError } from "../model/dataError.js";
 import { registerModelCommands } from "./commands/model.js";
 import { registerScoreCommand } from "./commands/score.js";
+import { registerOracleCommands } from "./commands/oracle.js";
 
 export function buildProgram(): Command {
   const program = new Command("riskgate")
@@ -12,7 +13,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerScoreCommand(program);
   // ── Daemon commands (issue 5) register here: ───────────────────────────────────────────
-  // registerOracleCommands(program);
+  registerOracleCommands(program);
   return program;
 }
 

@@ -199,8 +199,8 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
       const r = q("SELECT count(*) AS n, coalesce(avg(whole), 0) AS mean, coalesce(avg(whole * whole), 0) AS sq, coalesce(max(whole), 0) AS mx FROM payments WHERE payer = ?").get(lc(payer)) as Row;
       const count = Number(r.n);
       const mean = Number(r.mean);
-      // Population standard deviation; clamp tiny negative rounding residue.
-      const variance = Math.max(0, Number(r.sq) - mean * mean);
+      // Sample standard deviation (n - 1), as InMemoryHistory; clamp tiny negative rounding residue.
+      const variance = count > 1 ? (Math.max(0, Number(r.sq) - mean * mean) * count) / (count - 1) : 0;
       return { count, mean, std: Math.sqrt(variance), max: Number(r.mx) };
     },
     firstSeen(address) {

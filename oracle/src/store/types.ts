@@ -7,7 +7,7 @@ import type { HistoryReader, Payment, Transfer } from "../risk/types.js";
 
 /** signed → submitted → posted; a reorg puts `posted` back to `signed`; pull-mode items are `issued`. */
 export type AttestationStatus = "signed" | "submitted" | "posted" | "failed" | "issued" | "superseded";
-export type AttestationMode = "push" | "pull";
+export type AttestationMode = "push" | "pull" | "cosign";
 export type Decision = "release" | "hold" | "freeze";
 
 export type StoredAttestation = {

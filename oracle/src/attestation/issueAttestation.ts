@@ -1,0 +1,103 @@
+// Score one settlement, build its RiskAttestation, sign it with the operator key, gather co-signatures
+// up to the oracle's threshold, and record it. The one path used by the push pipeline (watcher) and
+// the pull-mode HTTP route: the HTTP API is a second door into the same code, never a copy.
+import { randomBytes } from "node:crypto";
+import type { Address, Hex } from "viem";
+import type { Context } from "../context.js";
+import { FatalError, RetryableError } from "../errors.js";
+import type { RiskResult, ScoreBands } from "../risk/types.js";
+import type { AttestationMode, Decision, StoredAttestation } from "../store/types.js";
+import { collectCosignatures } from "./cosign.js";
+import { hashRiskAttestation } from "./hashAttestation.js";
+import { signRiskAttestation } from "./signAttestation.js";
+import { type RiskAttestation, riskgateDomain } from "./typedData.js";
+
+export type SettlementRequest = {
+  consumer: Address;
+  subject: Hex;
+  payer: Address;
+  payee: Address;
+  token: Address;
+  amount: bigint;
+  decimals?: number;
+};
+
+export function decisionOf(score: number, bands: ScoreBands): Decision {
+  if (score < bands.allowBelow) return "release";
+  if (score >= bands.freezeAt) return "freeze";
+  return "hold";
+}
+
+/** Scores the settlement (as of `now`) with the context's engine; 503-style RetryableError without one. */
+export function scoreSettlement(ctx: Context, req: Omit<SettlementRequest, "consumer" | "subject">, now: number): RiskResult {
+  if (!ctx.risk) throw new RetryableError("risk engine not loaded", { code: "NOT_READY" });
+  const t0 = performance.now();
+  const r = ctx.risk.score({ payer: req.payer, payee: req.payee, token: req.token, amount: req.amount, timestamp: now, decimals: req.decimals ?? 6 });
+  ctx.metrics.scoreLatency.observe((performance.now() - t0) / 1000);
+  return r;
+}
+
+export type IssuedAttestation = {
+  attestation: RiskAttestation;
+  uid: Hex;
+  result: RiskResult;
+  decision: Decision;
+  signers: Address[];
+  signatures: Hex[];
+  signed: number;
+  threshold: number;
+};
+
+/** Signs with this operator and collects peers' signatures until the threshold (or the peers run out). */
+export async function signSettlement(ctx: Context, req: SettlementRequest, now = Math.floor(Date.now() / 1000)): Promise<IssuedAttestation> {
+  if (!ctx.account) throw new FatalError("no operator key loaded", { code: "NO_SIGNER" });
+  if (!ctx.chain) throw new RetryableError("chain (RiskOracle domain and signer set) not known yet", { code: "NOT_READY" });
+  const result = scoreSettlement(ctx, req, now);
+  const attestation: RiskAttestation = {
+    consumer: req.consumer,
+    subject: req.subject,
+    payer: req.payer,
+    payee: req.payee,
+    token: req.token,
+    amount: req.amount,
+    score: result.score,
+    reasons: result.reasons >>> 0,
+    modelId: result.modelId,
+    issuedAt: BigInt(now),
+    expiresAt: BigInt(now + ctx.config.attestationTtl),
+    nonce: `0x${randomBytes(32).toString("hex")}`,
+  };
+  const domain = riskgateDomain(ctx.chain.chainId, ctx.chain.oracle);
+  const uid = hashRiskAttestation(domain, attestation);
+  const own = await signRiskAttestation(ctx.account, domain, attestation);
+  const { signers, threshold } = ctx.chain;
+  const signatures = signers.map(() => "0x" as Hex);
+  const mine = signers.findIndex((s) => s.toLowerCase() === ctx.account!.address.toLowerCase());
+  let signed = 0;
+  if (mine >= 0) {
+    signatures[mine] = own;
+    signed = 1;
+  }
+  if (signed < threshold) signed += await collectCosignatures(ctx, { attestation, uid, signatures, needed: threshold - signed });
+  return { attestation, uid, result, decision: decisionOf(result.score, ctx.risk!.bands), signers: [...signers], signatures, signed, threshold };
+}
+
+export function toStored(i: IssuedAttestation, mode: AttestationMode, seenAt: number | null = null): StoredAttestation {
+  const a = i.attestation;
+  return {
+    uid: i.uid,
+    ...a,
+    decision: i.decision,
+    mode,
+    signers: i.signers,
+    signatures: i.signatures,
+    status: mode === "push" ? "signed" : "issued",
+    txHash: null,
+    blockNumber: null,
+    blockHash: null,
+    seenAt,
+    lastError: null,
+    createdAt: Date.now(),
+    updatedAt: Date.now(),
+  };
+}

@@ -1,0 +1,30 @@
+// Operator-to-operator authentication for /v1/cosign: HMAC-SHA256 over "<timestamp>.<METHOD>.<path>.<raw body>"
+// with a secret shared by the operators (COSIGN_SECRET). A request older or newer than `maxSkewMs` is
+// refused, so a captured request cannot be replayed later.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export const OPERATOR_TIMESTAMP_HEADER = "x-riskgate-timestamp";
+export const OPERATOR_SIGNATURE_HEADER = "x-riskgate-signature";
+
+export function signOperatorRequest(secret: string, method: string, path: string, body: string, now = Date.now()): Record<string, string> {
+  const ts = String(now);
+  const mac = createHmac("sha256", secret).update(`${ts}.${method.toUpperCase()}.${path}.${body}`).digest("hex");
+  return { [OPERATOR_TIMESTAMP_HEADER]: ts, [OPERATOR_SIGNATURE_HEADER]: mac };
+}
+
+export type VerifyOperatorRequestResult = { ok: true } | { ok: false; reason: string };
+
+export function verifyOperatorRequest(
+  secret: string,
+  p: { method: string; path: string; body: string; timestamp: string | undefined; signature: string | undefined },
+  now = Date.now(),
+  maxSkewMs = 60_000,
+): VerifyOperatorRequestResult {
+  if (!p.timestamp || !p.signature) return { ok: false, reason: "missing operator signature headers" };
+  const ts = Number(p.timestamp);
+  if (!Number.isSafeInteger(ts) || Math.abs(now - ts) > maxSkewMs) return { ok: false, reason: "stale or invalid operator timestamp" };
+  const expected = createHmac("sha256", secret).update(`${p.timestamp}.${p.method.toUpperCase()}.${p.path}.${p.body}`).digest();
+  const given = Buffer.from(p.signature, "hex");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad operator signature" };
+  return { ok: true };
+}

@@ -1,0 +1,79 @@
+// `riskgate oracle start | keys new | keys show-address | apikey create`
+import { readFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import { type ConfigKey, configOptions, describeConfig, loadConfig } from "../../config.js";
+import { createApiKey } from "../../http/apiKeys.js";
+import { createKeystore, readKeystoreAddress } from "../../keys/keystore.js";
+import { createSqliteStore } from "../../store/sqliteStore.js";
+
+/** Passphrase for `keys new`: --passphrase-file, else KEYSTORE_PASSPHRASE_FILE, else KEYSTORE_PASSPHRASE. */
+function passphraseFrom(file: string | undefined, env: NodeJS.ProcessEnv): string {
+  const f = file ?? env.KEYSTORE_PASSPHRASE_FILE;
+  if (f) return readFileSync(f, "utf8").replace(/\r?\n$/, "");
+  if (env.KEYSTORE_PASSPHRASE !== undefined) return env.KEYSTORE_PASSPHRASE;
+  throw new Error("no passphrase: pass --passphrase-file or set KEYSTORE_PASSPHRASE(_FILE)");
+}
+
+export function registerOracleCommands(program: Command): void {
+  const oracle = program.command("oracle").description("the oracle daemon: watch, score, sign, post; HTTP API; keys");
+
+  const start = oracle
+    .command("start")
+    .description("start the daemon (every option also reads from its env variable or --config JSON file)")
+    .option("--config <file>", "JSON config file (camelCase keys) (env CONFIG_FILE)");
+  for (const d of describeConfig()) {
+    // No commander default: an unset flag must not hide the env or file value.
+    start.addOption(new Option(`${d.flag} <value>`, `${d.description} (env ${d.env}) (default: ${d.default})`));
+  }
+  start.action(async (flags: Record<string, string | undefined>) => {
+    const overrides: Partial<Record<ConfigKey, unknown>> = {};
+    for (const key of Object.keys(configOptions) as ConfigKey[]) if (flags[key] !== undefined) overrides[key] = flags[key];
+    const config = loadConfig({ file: flags.config, overrides });
+    const { startDaemon } = await import("../../index.js");
+    const daemon = await startDaemon({ config, handleSignals: true });
+    await daemon.stopped;
+  });
+
+  const keys = oracle.command("keys").description("operator key (encrypted JSON keystore V3, scrypt)");
+  keys
+    .command("new")
+    .description("generate an operator key into an encrypted keystore; prints its address")
+    .option("--keystore <file>", "keystore path (env KEYSTORE_PATH)", process.env.KEYSTORE_PATH ?? "./keys/operator.json")
+    .option("--passphrase-file <file>", "file with the passphrase (else env KEYSTORE_PASSPHRASE_FILE / KEYSTORE_PASSPHRASE)")
+    .option("--scrypt-n <n>", "scrypt cost N (power of two; default ethers' 131072)")
+    .option("--force", "overwrite an existing keystore")
+    .action(async (o: { keystore: string; passphraseFile?: string; scryptN?: string; force?: boolean }) => {
+      const address = await createKeystore({
+        path: o.keystore,
+        passphrase: passphraseFrom(o.passphraseFile, process.env),
+        scryptN: o.scryptN === undefined ? undefined : Number(o.scryptN),
+        force: o.force ?? false,
+      });
+      process.stdout.write(`${address}\n`);
+    });
+  keys
+    .command("show-address")
+    .description("print the operator address recorded in the keystore (no passphrase needed)")
+    .option("--keystore <file>", "keystore path (env KEYSTORE_PATH)", process.env.KEYSTORE_PATH ?? "./keys/operator.json")
+    .action((o: { keystore: string }) => {
+      process.stdout.write(`${readKeystoreAddress(o.keystore)}\n`);
+    });
+
+  oracle
+    .command("apikey")
+    .description("API keys for the HTTP API")
+    .command("create")
+    .description("create an API key; prints it once (only its sha256 is stored)")
+    .requiredOption("--name <name>", "who the key is for")
+    .option("--db <file>", "SQLite database (env DB_PATH)", process.env.DB_PATH ?? String(configOptions.dbPath.default))
+    .action((o: { name: string; db: string }) => {
+      const store = createSqliteStore({ path: o.db });
+      try {
+        const { key, record } = createApiKey(store, o.name);
+        process.stdout.write(`${key}\n`);
+        process.stderr.write(`api key #${record.id} "${record.name}" created; store it now, it is not shown again\n`);
+      } finally {
+        store.close();
+      }
+    });
+}
