@@ -103,3 +103,9 @@ test("test_cli_Score_DefaultModelAndDenyList", () => {
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--payer is not an address/);
 });
+
+test("test_cli_NpxRiskgateHelpFromRepoRoot", () => {
+  const r = spawnSync("npx", ["--no-install", "riskgate", "--help"], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Usage: riskgate/);
+});
