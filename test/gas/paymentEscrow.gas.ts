@@ -2,7 +2,6 @@
 // `npm run gas`). USDC moves between existing holders (payer, payee and escrow already hold some), as in
 // the issue's reference figures. No protocol fee or referrer unless the name says so.
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { Wallet } from "ethers";
 import { attestationFor, postVerdict, signAttestation } from "../contracts/helpers/attestation.js";
 import {
   type EscrowFixture,
@@ -102,6 +101,5 @@ export default async function measure(
   const f3 = await deployEscrowFixture(ethers, { signers: 3, threshold: 2 });
   await warm(ethers, f3);
   out["escrow.release inline 2-of-3"] = await releaseInline(ethers, f3);
-  void Wallet;
   return out;
 }
