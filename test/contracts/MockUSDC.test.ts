@@ -338,6 +338,21 @@ describe("MockUSDC", function () {
         .withArgs(alice.address);
     });
 
+    it("accepts an ERC-1271 contract wallet's permit (FiatToken v2.2)", async function () {
+      const { usdc, alice, bob, domain } = await networkHelpers.loadFixture(deployFixture);
+      const wallet = await ethers.deployContract("MockERC1271Signer", [alice.address]);
+      const walletAddress = await wallet.getAddress();
+      const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
+      const msg = { owner: walletAddress, spender: bob.address, value: USDC(3), nonce: 0n, deadline };
+      const sig = ethers.Signature.from(await alice.signTypedData(domain, permitTypes, msg));
+      await usdc.permit(walletAddress, bob.address, USDC(3), deadline, sig.v, sig.r, sig.s);
+      expect(await usdc.allowance(walletAddress, bob.address)).to.equal(USDC(3));
+      const bad = ethers.Signature.from(await bob.signTypedData(domain, permitTypes, { ...msg, nonce: 1n }));
+      await expect(usdc.permit(walletAddress, bob.address, USDC(3), deadline, bad.v, bad.r, bad.s))
+        .to.be.revertedWithCustomError(usdc, "MockUSDC_InvalidSignature")
+        .withArgs(walletAddress);
+    });
+
     it("test_RevertWhen_PermitExpired", async function () {
       const { usdc, alice, bob, domain } = await networkHelpers.loadFixture(deployFixture);
       const deadline = BigInt(await networkHelpers.time.latest()) - 1n;
