@@ -25,7 +25,7 @@ import { createSqliteStore } from "../../src/store/sqliteStore.js";
 import type { RiskEngine } from "../../src/risk/types.js";
 import type { LocalAccount } from "viem";
 
-/** Hardhat's well-known dev keys (accounts #1..#3): test operators. */
+/** Test operator keys: the first two are Hardhat dev accounts #1 and #2, the third an arbitrary key. */
 export const OPERATOR_KEYS = [
   "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
   "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
