@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import { RiskGatedConsumer } from "../abstracts/RiskGatedConsumer.sol";
 import { IRiskOracle } from "../interfaces/IRiskOracle.sol";
+import { RiskOracleCall } from "../libraries/RiskOracleCall.sol";
 import { Attestation } from "../types/Attestation.sol";
 
 /// @title MockRiskConsumer
@@ -110,6 +111,34 @@ contract MockRiskConsumer is RiskGatedConsumer {
     {
         gasUsed = gasleft();
         RISK_ORACLE.checkPosted(subject, payer, payee, token, amount);
+        gasUsed -= gasleft();
+    }
+
+    /// @notice `checkInline` through {RiskOracleCall} (calldata forwarding), as this consumer.
+    function rawCheckInlineFast(
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures
+    )
+        external
+        view
+        returns (Attestation.Verdict memory)
+    {
+        return RiskOracleCall.checkInline(RISK_ORACLE, att, signerSet, signatures);
+    }
+
+    /// @notice Gas probe for benchmarks: `checkInline` through {RiskOracleCall} (cold, run it by eth_call).
+    function probeCheckInlineFast(
+        Attestation.RiskAttestation calldata att,
+        address[] calldata signerSet,
+        bytes[] calldata signatures
+    )
+        external
+        view
+        returns (uint256 gasUsed)
+    {
+        gasUsed = gasleft();
+        RiskOracleCall.checkInline(RISK_ORACLE, att, signerSet, signatures);
         gasUsed -= gasleft();
     }
 }

@@ -64,6 +64,7 @@ export default async function measure(ethers: HardhatEthers): Promise<Record<str
     const s2 = settlement();
     const i = await signed(ethers, ctx, s2);
     out[`oracle.checkInline ${label} in-call (cold)`] = await consumer.probeCheckInline(i.att, i.signerSet, i.signatures);
+    out[`oracle.checkInline ${label} in-call via RiskOracleCall (cold)`] = await consumer.probeCheckInlineFast(i.att, i.signerSet, i.signatures);
     out[`oracle.checkInline ${label} via MockRiskConsumer.settle`] = await gasOf(
       consumer.settle(s2.subject, s2.payer, s2.payee, s2.token, s2.amount, i.att, i.signerSet, i.signatures),
     );
