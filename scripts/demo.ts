@@ -8,6 +8,7 @@
 // Ctrl-C or the end stops every process it started (each child runs in its own process group).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -81,7 +82,23 @@ function startChild(cmd: string, args: string[], readyPattern: RegExp, env: Node
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-    child.on("exit", (code) => reject(new Error(`${path.basename(args[args.length - 2] ?? cmd)} exited with ${code}:\n${out.slice(-2000)}`)));
+    const timer = setTimeout(() => reject(new Error(`${args.join(" ")} not ready after 60 s:\n${out.slice(-2000)}`)), 60_000);
+    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}:\n${out.slice(-2000)}`)));
+    const done = (): void => clearTimeout(timer);
+    child.stdout!.on("data", () => {
+      if (readyPattern.test(out)) done();
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
   });
 }
 
@@ -110,6 +127,19 @@ async function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
+
+/** Last resort (an uncaught error, process.exit anywhere): no child outlives the demo. */
+process.on("exit", () => {
+  for (const c of children) {
+    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+      try {
+        process.kill(-c.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
 
 let interrupted = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -259,8 +289,10 @@ async function main(): Promise<void> {
     const urls: Record<string, string> = { rpc: rpcUrl, oracle: oracleUrl, deployments: `${oracleUrl}/deployments.json` };
     if (!flags["no-web"]) {
       const vite = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
-      const { match: web } = await startChild(node, [vite, "--config", "web/vite.config.ts", "--host", "127.0.0.1", "--port", flags["web-port"] ?? "0", "--strictPort"], /Local:\s+(http:\/\/\S+)/, {
+      const port = flags["web-port"] && flags["web-port"] !== "0" ? flags["web-port"] : String(await freePort());
+      const { match: web } = await startChild(node, [vite, "--config", "web/vite.config.ts", "--host", "127.0.0.1", "--port", port, "--strictPort"], /Local:\s+(http:\/\/\S+)/, {
         FORCE_COLOR: "0",
+        NO_COLOR: "1",
       });
       const q = new URLSearchParams({ rpc: rpcUrl, oracle: oracleUrl, deployments: urls.deployments });
       urls.web = `${web[1].replace(/\/$/, "")}/?${q.toString()}`;

@@ -1,0 +1,322 @@
+// Payer view: balance (and a local faucet), create an escrow with a permit signature (no approve step),
+// watch the verdict arrive with its reasons in plain words, release / finalize / dispute / refund;
+// create a stream (permit-funded), watch the balance tick, withdraw.
+import { type Address, parseSignature } from "viem";
+import { DEV_ACCOUNTS, LOCAL_CHAIN_ID, type Session, devAccount, write } from "./chain.js";
+import { act, h, setStatus, short, toUnits, usdc } from "./ui.js";
+import { DECISION_WORDS, type EscrowView, type Milestone, decisionOf, loadEscrows, oracleExplanation, postedVerdicts, reasonsInWords } from "./verdicts.js";
+
+const ZERO = "0x0000000000000000000000000000000000000000" as Address;
+
+/** EIP-2612 permit for `spender` to pull `value` from the connected wallet, signed off-chain. */
+async function signPermit(s: Session, spender: Address, value: bigint, deadline: bigint) {
+  const owner = s.wallet!.address;
+  const [nonce, name, version] = await Promise.all([
+    s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "nonces", args: [owner] }) as Promise<bigint>,
+    s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "name" }) as Promise<string>,
+    s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "version" }) as Promise<string>,
+  ]);
+  const signature = await s.wallet!.client.signTypedData({
+    account: s.wallet!.client.account ?? owner,
+    domain: { name, version, chainId: s.d.chainId, verifyingContract: s.addr.token },
+    types: {
+      Permit: [
+        { name: "owner", type: "address" },
+        { name: "spender", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
+      ],
+    },
+    primaryType: "Permit",
+    message: { owner, spender, value, nonce, deadline },
+  });
+  const sig = parseSignature(signature);
+  return { v: Number(sig.v ?? BigInt(sig.yParity + 27)), r: sig.r, s: sig.s };
+}
+
+async function chainNow(s: Session): Promise<number> {
+  return Number((await s.publicClient.getBlock()).timestamp);
+}
+
+export function renderPayer(s: Session, root: HTMLElement, onChange: () => void): { refresh: () => Promise<void> } {
+  const balance = h("strong", { id: "balance" }, "–");
+  const faucet = h("button", { id: "faucet", class: "secondary" }, "Get 1,000 test USDC");
+  faucet.addEventListener("click", () =>
+    void act("Faucet", async (progress) => {
+      if (!s.wallet) throw new Error("connect a wallet first");
+      const owner = devAccount(0);
+      const { createWalletClient, http } = await import("viem");
+      const client = createWalletClient({ account: owner, chain: s.chain, transport: http(s.cfg.rpcUrl) });
+      const hash = await client.writeContract({ address: s.addr.token, abi: s.abi.token, functionName: "mint", args: [s.wallet.address, 1_000_000_000n] });
+      progress("minting…");
+      await s.publicClient.waitForTransactionReceipt({ hash });
+      onChange();
+    }),
+  );
+
+  const payeeOptions = DEV_ACCOUNTS.filter((a) => a.index !== 0 && a.index !== 4).map((a) => h("option", { value: devAccount(a.index).address }, `${a.label} ${short(devAccount(a.index).address)}`));
+  const payee = h("input", { id: "payee", name: "payee", placeholder: "0x… payee address", list: "payees", autocomplete: "off", required: true });
+  const amount = h("input", { id: "amount", name: "amount", inputmode: "decimal", value: "250", required: true });
+  const milestones = h("select", { id: "milestones", name: "milestones" }, h("option", { value: "1" }, "1 milestone"), h("option", { value: "2" }, "2 milestones"), h("option", { value: "3" }, "3 milestones"));
+  const deadlineH = h("input", { id: "deadline-hours", name: "deadline", inputmode: "numeric", value: "168" });
+  const createBtn = h("button", { id: "create-escrow", type: "submit" }, "Sign permit & create escrow");
+  const escrowForm = h(
+    "form",
+    { class: "card", id: "escrow-form" },
+    h("h2", {}, "Pay into escrow"),
+    h("label", {}, "Payee", payee),
+    h("datalist", { id: "payees" }, ...(s.d.chainId === LOCAL_CHAIN_ID ? payeeOptions : [])),
+    h("div", { class: "row" }, h("label", {}, "Amount (USDC)", amount), h("label", {}, "Milestones", milestones), h("label", {}, "Deadline (hours)", deadlineH)),
+    h("p", { class: "hint" }, "One signature (EIP-2612 permit) funds the escrow in the same transaction: no approve step. The oracle attests each milestone; release applies its verdict."),
+    createBtn,
+  );
+  escrowForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void act("Create escrow", async (progress) => {
+      if (!s.wallet) throw new Error("connect a wallet first");
+      const to = payee.value.trim() as Address;
+      if (!/^0x[0-9a-fA-F]{40}$/.test(to)) throw new Error("the payee must be a 0x address");
+      const total = toUnits(amount.value);
+      if (total <= 0n) throw new Error("the amount must be above zero");
+      const n = Number(milestones.value);
+      const parts = Array.from({ length: n }, (_, i) => (i === n - 1 ? total - (total / BigInt(n)) * BigInt(n - 1) : total / BigInt(n)));
+      const now = await chainNow(s);
+      const permitDeadline = BigInt(now + 3600);
+      progress("sign the permit in your wallet");
+      const sig = await signPermit(s, s.addr.escrow, total, permitDeadline);
+      const params = { payee: to, token: s.addr.token, amounts: parts, deadline: now + Math.round(Number(deadlineH.value) * 3600), arbiter: s.d.arbiter as Address, referrer: ZERO };
+      progress("confirm the transaction");
+      await write(s, s.addr.escrow, s.abi.escrow, "createEscrowWithPermit", [params, permitDeadline, sig.v, sig.r, sig.s], progress);
+      onChange();
+    });
+  });
+
+  const recipient = h("input", { id: "stream-recipient", placeholder: "0x… recipient", list: "payees", autocomplete: "off" });
+  const deposit = h("input", { id: "stream-deposit", inputmode: "decimal", value: "100" });
+  const minutes = h("input", { id: "stream-minutes", inputmode: "numeric", value: "60" });
+  const allowance = h("input", { id: "stream-allowance", inputmode: "numeric", value: "50" });
+  const streamForm = h(
+    "form",
+    { class: "card", id: "stream-form" },
+    h("h2", {}, "Stream a payment"),
+    h("label", {}, "Recipient", recipient),
+    h("div", { class: "row" }, h("label", {}, "Deposit (USDC)", deposit), h("label", {}, "Duration (minutes)", minutes), h("label", {}, "Unattested allowance (USDC)", allowance)),
+    h("p", { class: "hint" }, "Paid by the second. Withdrawals up to the allowance need no oracle; larger ones need an attestation."),
+    h("button", { id: "create-stream", type: "submit" }, "Sign permit & start stream"),
+  );
+  streamForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void act("Start stream", async (progress) => {
+      if (!s.wallet) throw new Error("connect a wallet first");
+      const to = recipient.value.trim() as Address;
+      if (!/^0x[0-9a-fA-F]{40}$/.test(to)) throw new Error("the recipient must be a 0x address");
+      const dep = toUnits(deposit.value);
+      const now = await chainNow(s);
+      const deadline = BigInt(now + 3600);
+      progress("sign the permit in your wallet");
+      const sig = await signPermit(s, s.addr.stream, dep, deadline);
+      const params = {
+        recipient: to,
+        token: s.addr.token,
+        deposit: dep,
+        startTime: 0,
+        cliffTime: 0,
+        endTime: now + Math.max(1, Math.round(Number(minutes.value) * 60)),
+        cliffAmount: 0n,
+        cancelable: true,
+        unattestedAllowance: Math.max(0, Math.round(Number(allowance.value))),
+        referralBudget: 0n,
+      };
+      const funding = { method: 0, validAfter: 0n, deadline, nonce: `0x${"0".repeat(64)}`, v: sig.v, r: sig.r, s: sig.s };
+      progress("confirm the transaction");
+      await write(s, s.addr.stream, s.abi.stream, "createLinearWithFunding", [params, funding], progress);
+      onChange();
+    });
+  });
+
+  const escrowList = h("div", { id: "escrows" });
+  const streamList = h("div", { id: "streams" });
+  root.replaceChildren(
+    h("div", { class: "card balance" }, h("span", {}, "USDC balance "), balance, s.d.chainId === LOCAL_CHAIN_ID ? faucet : null),
+    escrowForm,
+    h("section", { class: "card" }, h("h2", {}, "Your escrows"), escrowList),
+    streamForm,
+    h("section", { class: "card" }, h("h2", {}, "Your streams"), streamList),
+  );
+
+  let busy = false;
+  const explanations = new Map<string, { text: string; contribution: number }[]>();
+
+  function milestoneRow(e: EscrowView, m: Milestone, now: number): HTMLElement {
+    const me = s.wallet?.address.toLowerCase();
+    const party = me === e.deal.payer.toLowerCase() || me === e.deal.payee.toLowerCase();
+    const expired = now >= e.deal.deadline;
+    const actions: HTMLElement[] = [];
+    const button = (id: string, label: string, fn: string, args: unknown[]) => {
+      const b = h("button", { class: "small", "data-action": id }, label);
+      b.addEventListener("click", () => {
+        busy = true;
+        void act(label, (p) => write(s, s.addr.escrow, s.abi.escrow, fn, args, p)).finally(() => {
+          busy = false;
+          onChange();
+        });
+      });
+      actions.push(b);
+    };
+    if (m.status === "Pending" && m.verdict && !expired) button("release", "Apply verdict", "release", [e.id, BigInt(m.index)]);
+    if (m.status === "Held" && now >= m.holdUntil && !expired) button("finalize", "Finalize hold", "finalizeHold", [e.id, BigInt(m.index)]);
+    if ((m.status === "Pending" || m.status === "Held") && party) button("dispute", "Dispute", "dispute", [e.id, BigInt(m.index)]);
+    let verdict: HTMLElement;
+    if (m.verdict) {
+      const d = decisionOf(m.verdict.score, s.d.policy);
+      const words = reasonsInWords(m.verdict.reasons);
+      const why = explanations.get(m.subject);
+      verdict = h(
+        "div",
+        { class: `verdict ${d}`, "data-decision": d },
+        h("strong", {}, `${DECISION_WORDS[d]} — risk ${(m.verdict.score / 100).toFixed(1)}%`),
+        words.length ? h("ul", { class: "reasons" }, ...words.map((w) => h("li", {}, w))) : h("p", { class: "hint" }, "No risk signals."),
+        why?.length ? h("details", {}, h("summary", {}, "Why (model explanation)"), h("ul", {}, ...why.slice(0, 5).map((x) => h("li", {}, `${x.text} (${x.contribution > 0 ? "+" : ""}${x.contribution})`)))) : null,
+      );
+      if (!explanations.has(m.subject)) void oracleExplanation(s, m.subject).then((x) => x && explanations.set(m.subject, x));
+    } else if (m.status === "Pending") verdict = h("div", { class: "verdict waiting", "data-decision": "waiting" }, h("span", { class: "spinner" }), "Waiting for the oracle’s verdict…");
+    else verdict = h("div", { class: "verdict" });
+    const hold = m.status === "Held" ? h("span", { class: "hint" }, now >= m.holdUntil ? " hold window over" : ` held until ${new Date(m.holdUntil * 1000).toLocaleTimeString()}`) : null;
+    return h(
+      "li",
+      { class: "milestone", "data-escrow": String(e.id), "data-index": String(m.index), "data-status": m.status },
+      h("div", { class: "mrow" }, h("span", {}, `Milestone ${m.index + 1}: ${usdc(m.amount)} USDC`), h("span", { class: `badge ${m.status.toLowerCase()}` }, m.status), hold),
+      verdict,
+      actions.length ? h("div", { class: "actions" }, ...actions) : null,
+    );
+  }
+
+  async function refreshEscrows(now: number): Promise<void> {
+    if (!s.wallet) {
+      escrowList.replaceChildren(h("p", { class: "hint" }, "Connect a wallet to see your escrows."));
+      return;
+    }
+    const verdicts = await postedVerdicts(s);
+    const escrows = await loadEscrows(s, s.wallet.address, verdicts);
+    if (busy) return;
+    if (escrows.length === 0) {
+      escrowList.replaceChildren(h("p", { class: "hint" }, "No escrows yet."));
+      return;
+    }
+    escrowList.replaceChildren(
+      ...escrows.slice(0, 20).map((e) => {
+        const refundable = now >= e.deal.deadline && e.milestones.some((m) => m.status === "Pending" || m.status === "Held");
+        const refund = refundable ? h("button", { class: "small", "data-action": "refund" }, "Refund to payer") : null;
+        refund?.addEventListener("click", () => void act("Refund", (p) => write(s, s.addr.escrow, s.abi.escrow, "refund", [e.id], p)).finally(onChange));
+        const role = e.deal.payer.toLowerCase() === s.wallet!.address.toLowerCase() ? `to ${short(e.deal.payee)}` : `from ${short(e.deal.payer)}`;
+        return h(
+          "article",
+          { class: "escrow", "data-escrow": String(e.id) },
+          h("header", {}, h("strong", {}, `Escrow #${e.id}`), h("span", { class: "hint" }, ` ${role} · deadline ${new Date(e.deal.deadline * 1000).toLocaleString()}`)),
+          h("ul", { class: "milestones" }, ...e.milestones.map((m) => milestoneRow(e, m, now))),
+          refund,
+        );
+      }),
+    );
+  }
+
+  type StreamRow = { id: bigint; sender: Address; recipient: Address; deposited: bigint; withdrawn: bigint; withdrawable: bigint; streamed: bigint; allowance: bigint; sinceAttested: bigint; frozen: boolean; at: number; endTime: number; startTime: number };
+  let streams: StreamRow[] = [];
+
+  async function refreshStreams(now: number): Promise<void> {
+    if (!s.wallet) {
+      streamList.replaceChildren(h("p", { class: "hint" }, "Connect a wallet to see your streams."));
+      return;
+    }
+    const fromBlock = BigInt(s.d.startBlock);
+    const ev = { address: s.addr.stream, abi: s.abi.stream, eventName: "CreateLinearStream", fromBlock } as const;
+    const logs = [...(await s.publicClient.getContractEvents({ ...ev, args: { sender: s.wallet.address } })), ...(await s.publicClient.getContractEvents({ ...ev, args: { recipient: s.wallet.address } }))];
+    const rows: StreamRow[] = [];
+    for (const l of logs) {
+      const a = (l as unknown as { args: { streamId: bigint; sender: Address; recipient: Address; startTime: number; endTime: number } }).args;
+      if (rows.some((r) => r.id === a.streamId)) continue;
+      const [data, amounts] = await Promise.all([
+        s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "getStream", args: [a.streamId] }) as Promise<{ deposited: bigint; withdrawn: bigint; sinceAttested: bigint; flags: number }>,
+        s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [a.streamId] }) as Promise<{ streamed: bigint; withdrawable: bigint; unattestedAllowance: bigint }>,
+      ]);
+      rows.push({
+        id: a.streamId,
+        sender: a.sender,
+        recipient: a.recipient,
+        deposited: data.deposited,
+        withdrawn: data.withdrawn,
+        withdrawable: amounts.withdrawable,
+        streamed: amounts.streamed,
+        allowance: amounts.unattestedAllowance,
+        sinceAttested: BigInt(data.sinceAttested),
+        frozen: (Number(data.flags) & 16) !== 0,
+        at: now,
+        startTime: Number(a.startTime),
+        endTime: Number(a.endTime),
+      });
+    }
+    if (busy) return;
+    lastRefreshWall = Date.now() / 1000;
+    streams = rows.sort((x, y) => (x.id < y.id ? 1 : -1));
+    drawStreams();
+  }
+
+  /** Redraws the stream balances, extrapolating the linear accrual between chain reads (the tick). */
+  function drawStreams(): void {
+    if (!s.wallet) return;
+    if (streams.length === 0) {
+      streamList.replaceChildren(h("p", { class: "hint" }, "No streams yet."));
+      return;
+    }
+    const wall = Date.now() / 1000;
+    streamList.replaceChildren(
+      ...streams.map((r) => {
+        const elapsed = Math.max(0, wall - lastRefreshWall);
+        const rate = r.endTime > r.startTime ? Number(r.deposited) / (r.endTime - r.startTime) : 0;
+        const streamed = r.frozen ? r.streamed : BigInt(Math.min(Number(r.deposited), Math.floor(Number(r.streamed) + rate * elapsed)));
+        const withdrawable = r.withdrawable + (streamed - r.streamed);
+        const isRecipient = r.recipient.toLowerCase() === s.wallet!.address.toLowerCase();
+        const room = r.allowance > r.sinceAttested ? r.allowance - r.sinceAttested : 0n;
+        const can = r.withdrawable < room ? r.withdrawable : room; // what the chain allows without an attestation
+        const btn = isRecipient && can > 0n && !r.frozen ? h("button", { class: "small", "data-action": "withdraw" }, `Withdraw ${usdc(can)} USDC`) : null;
+        btn?.addEventListener("click", () => {
+          busy = true;
+          void act("Withdraw", (p) => write(s, s.addr.stream, s.abi.stream, "withdraw", [r.id, r.recipient, can], p)).finally(() => {
+            busy = false;
+            onChange();
+          });
+        });
+        const pct = Number(r.deposited) > 0 ? (100 * Number(streamed)) / Number(r.deposited) : 0;
+        return h(
+          "article",
+          { class: "stream", "data-stream": String(r.id) },
+          h("header", {}, h("strong", {}, `Stream #${r.id}`), h("span", { class: "hint" }, isRecipient ? ` from ${short(r.sender)}` : ` to ${short(r.recipient)}`), r.frozen ? h("span", { class: "badge frozen" }, "Frozen") : null),
+          h("div", { class: "bar" }, h("div", { style: `width:${pct.toFixed(2)}%` })),
+          h("p", { class: "mono", "data-field": "streamed" }, `streamed ${usdc(streamed)} / ${usdc(r.deposited)} USDC · withdrawn ${usdc(r.withdrawn)} · withdrawable ${usdc(withdrawable)}`),
+          room < withdrawable && isRecipient ? h("p", { class: "hint" }, `Above ${usdc(room)} USDC more, a withdrawal needs an oracle attestation.`) : null,
+          btn,
+        );
+      }),
+    );
+  }
+
+  let lastRefreshWall = Date.now() / 1000;
+  setInterval(() => {
+    if (!busy) drawStreams();
+  }, 1000);
+
+  async function refresh(): Promise<void> {
+    try {
+      const now = await chainNow(s);
+      if (s.wallet) balance.textContent = `${usdc((await s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "balanceOf", args: [s.wallet.address] })) as bigint)} USDC`;
+      else balance.textContent = "–";
+      await refreshEscrows(now);
+      await refreshStreams(now);
+      lastRefreshWall = Date.now() / 1000;
+    } catch (err) {
+      setStatus("error", `Cannot reach the chain: ${(err as Error).message.split("\n")[0]}`);
+    }
+  }
+  return { refresh };
+}
