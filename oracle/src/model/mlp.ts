@@ -11,6 +11,8 @@ export type MlpParams = {
   batchSize: number;
   patience: number;
   l2: number;
+  /** Weight the fraud class by negatives/positives (default true). */
+  classWeighting: boolean;
   seed: number;
 };
 
@@ -22,6 +24,7 @@ export const DEFAULT_MLP_PARAMS: MlpParams = {
   batchSize: 128,
   patience: 25,
   l2: 1e-5,
+  classWeighting: true,
   seed: 1,
 };
 
@@ -74,7 +77,7 @@ export async function trainMlp(
   const model = buildMlp(X[0].length, p);
   let pos = 0;
   for (let i = 0; i < y.length; i++) pos += y[i];
-  const classWeight = { 0: 1, 1: Math.max(1, (y.length - pos) / Math.max(1, pos)) };
+  const classWeight = { 0: 1, 1: p.classWeighting ? Math.max(1, (y.length - pos) / Math.max(1, pos)) : 1 };
   const xv = toTensor(valid.X);
   const yv = tf.tensor2d(Float32Array.from(valid.y as ArrayLike<number>), [valid.X.length, 1]);
   const idx = Array.from({ length: X.length }, (_, i) => i);
