@@ -1,8 +1,57 @@
-// Chain side of the daemon (watcher + submitter). Placeholder until the contracts' ABIs are exported:
-// see docs/operations.md. Starting a daemon with ORACLE_ADDRESS set fails loudly rather than silently.
+// Starts the chain side: reads the RiskOracle domain and signer set, reconciles what a previous run
+// left in flight, then loops (watch → sign → submit → track → reorg check) until shutdown.
 import type { Context } from "../context.js";
-import { FatalError } from "../errors.js";
+import { isRetryable, shortMessageOf } from "../errors.js";
+import { createChainClient } from "./clients.js";
+import { processSettlements } from "./pipeline.js";
+import { readChainInfo } from "./readChainInfo.js";
+import { type Submitter, createSubmitter } from "./submitter.js";
+import { pollOnce } from "./watcher.js";
+import { sleep, withRetry } from "./withRetry.js";
 
-export async function startChain(_ctx: Context): Promise<void> {
-  throw new FatalError("chain side not built yet: unset ORACLE_ADDRESS to run the HTTP API alone", { code: "NOT_IMPLEMENTED" });
+export async function startChain(ctx: Context): Promise<void> {
+  const { config, logger } = ctx;
+  const client = createChainClient(config);
+  ctx.chain = await withRetry(() => readChainInfo(client, config.oracleAddress!, config.chainId), {
+    retries: config.rpcRetries,
+    baseMs: config.rpcRetryBaseMs,
+    signal: ctx.shutdown.signal,
+  });
+  logger.info({ chain_id: ctx.chain.chainId, oracle: ctx.chain.oracle, threshold: ctx.chain.threshold, signers: ctx.chain.signers.length }, "risk oracle found");
+
+  let submitter: Submitter | null = null;
+  if (ctx.account?.signTransaction) {
+    submitter = createSubmitter(ctx, client, ctx.account);
+    await submitter.reconcile();
+  }
+
+  let lastOk = Date.now();
+  let lastError = "";
+  ctx.checks.set("chain", () => (Date.now() - lastOk < Math.max(10_000, config.pollIntervalMs * 10) ? true : `chain unreachable: ${lastError}`));
+
+  const loop = (async () => {
+    let failures = 0;
+    while (!ctx.shutdown.isShuttingDown()) {
+      try {
+        const poll = await pollOnce(ctx, client);
+        if (ctx.account) await processSettlements(ctx);
+        if (submitter) {
+          await submitter.submit();
+          await submitter.track();
+          if (poll) await submitter.checkReorgs(poll.head);
+        }
+        lastOk = Date.now();
+        failures = 0;
+        await sleep(config.pollIntervalMs, ctx.shutdown.signal);
+      } catch (err) {
+        failures++;
+        lastError = shortMessageOf(err);
+        const delay = Math.min(30_000, config.rpcRetryBaseMs * 2 ** Math.min(failures, 8));
+        (isRetryable(err) ? logger.warn.bind(logger) : logger.error.bind(logger))({ err: lastError, failures, delay_ms: delay }, "chain loop failed; backing off");
+        await sleep(delay, ctx.shutdown.signal);
+      }
+    }
+  })();
+  // Finish the in-flight iteration before the store closes.
+  ctx.shutdown.onShutdown(() => loop);
 }

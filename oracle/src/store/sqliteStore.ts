@@ -9,6 +9,7 @@ import type { HistoryReader, Payment, Transfer } from "../risk/types.js";
 import type {
   ApiKeyRecord,
   AttestationStatus,
+  InboxItem,
   PaymentRecord,
   SentTx,
   Store,
@@ -57,6 +58,12 @@ CREATE INDEX IF NOT EXISTS attestations_status ON attestations (status);
 CREATE INDEX IF NOT EXISTS attestations_flagged ON attestations (decision, issued_at);
 CREATE UNIQUE INDEX IF NOT EXISTS attestations_one_live_push_per_subject
   ON attestations (subject) WHERE mode = 'push' AND status NOT IN ('failed', 'superseded');
+CREATE TABLE IF NOT EXISTS inbox (
+  subject TEXT PRIMARY KEY, consumer TEXT NOT NULL, payer TEXT NOT NULL, payee TEXT NOT NULL, token TEXT NOT NULL,
+  amount TEXT NOT NULL, decimals INTEGER NOT NULL, timestamp INTEGER NOT NULL, block_number INTEGER NOT NULL,
+  seen_at INTEGER NOT NULL, status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status, block_number);
 CREATE TABLE IF NOT EXISTS sent_txs (
   hash TEXT PRIMARY KEY, nonce INTEGER NOT NULL, uids TEXT NOT NULL,
   max_fee TEXT NOT NULL, max_priority_fee TEXT NOT NULL, status TEXT NOT NULL, sent_at INTEGER NOT NULL
@@ -385,6 +392,35 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
       const out: Record<string, number> = {};
       for (const r of q("SELECT status, count(*) AS n FROM attestations GROUP BY status").all() as Row[]) out[r.status as string] = Number(r.n);
       return out;
+    },
+
+    enqueueSettlement(i) {
+      const res = q(
+        `INSERT INTO inbox (subject, consumer, payer, payee, token, amount, decimals, timestamp, block_number, seen_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (subject) DO NOTHING`,
+      ).run(lc(i.subject), lc(i.consumer), lc(i.payer), lc(i.payee), lc(i.token), i.amount.toString(), i.decimals, i.timestamp, i.blockNumber, i.seenAt);
+      return Number(res.changes) > 0;
+    },
+    pendingSettlements(limit = 1000) {
+      return (q("SELECT * FROM inbox WHERE status = 'pending' ORDER BY block_number, subject LIMIT ?").all(limit) as Row[]).map((r) => ({
+        subject: r.subject as Hex,
+        consumer: r.consumer as Address,
+        payer: r.payer as Address,
+        payee: r.payee as Address,
+        token: r.token as Address,
+        amount: BigInt(r.amount as string),
+        decimals: Number(r.decimals),
+        timestamp: Number(r.timestamp),
+        blockNumber: Number(r.block_number),
+        seenAt: Number(r.seen_at),
+        status: r.status as InboxItem["status"],
+      }));
+    },
+    setSettlementStatus(subject, status) {
+      q("UPDATE inbox SET status = ? WHERE subject = ?").run(status, lc(subject));
+    },
+    deletePendingSettlementsFrom(block) {
+      q("DELETE FROM inbox WHERE status = 'pending' AND block_number >= ?").run(block);
     },
 
     recordSentTx(tx: SentTx) {

@@ -57,6 +57,23 @@ export type SentTx = {
   sentAt: number;
 };
 
+/** A settlement seen on chain that needs a pushed attestation (the watcher's queue, the pipeline's input). */
+export type InboxItem = {
+  subject: Hex;
+  consumer: Address;
+  payer: Address;
+  payee: Address;
+  token: Address;
+  amount: bigint;
+  decimals: number;
+  /** Block timestamp of the event (unix seconds). */
+  timestamp: number;
+  blockNumber: number;
+  /** When the watcher saw it (ms since epoch). */
+  seenAt: number;
+  status: "pending" | "done";
+};
+
 export type ApiKeyRecord = { id: number; name: string; createdAt: number };
 
 export interface Store {
@@ -97,6 +114,13 @@ export interface Store {
   /** Hold and freeze decisions with issuedAt in [from, to] (unix seconds), oldest first. */
   flagged(from: number, to: number): StoredAttestation[];
   countByStatus(): Record<string, number>;
+
+  /** Idempotent on subject: returns false when already queued (or done). */
+  enqueueSettlement(item: Omit<InboxItem, "status">): boolean;
+  pendingSettlements(limit?: number): InboxItem[];
+  setSettlementStatus(subject: Hex, status: InboxItem["status"]): void;
+  /** After a reorg: forget not-yet-attested queue items from orphaned blocks. */
+  deletePendingSettlementsFrom(block: number): void;
 
   recordSentTx(tx: SentTx): void;
   updateSentTx(hash: Hex, status: SentTx["status"]): void;

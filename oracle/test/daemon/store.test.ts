@@ -188,3 +188,22 @@ describe("sqlite store", () => {
     s.close();
   });
 });
+
+describe("sqlite store: settlement inbox", () => {
+  it("test_inbox_IdempotentEnqueueAndReorgDelete", (t) => {
+    const s = createSqliteStore({ path: join(tempDir(t), "r.sqlite") });
+    const item = (n: number, block: number) => ({ subject: b32(n), consumer: addr(0xe5c), payer: A, payee: B, token: USDC, amount: 10n ** 30n, decimals: 6, timestamp: 100, blockNumber: block, seenAt: 1 });
+    assert.equal(s.enqueueSettlement(item(1, 5)), true);
+    assert.equal(s.enqueueSettlement(item(1, 5)), false);
+    s.enqueueSettlement(item(2, 6));
+    s.enqueueSettlement(item(3, 7));
+    s.setSettlementStatus(b32(3), "done");
+    assert.deepEqual(s.pendingSettlements().map((i) => i.subject), [b32(1), b32(2)]);
+    assert.equal(s.pendingSettlements()[0]!.amount, 10n ** 30n);
+    s.deletePendingSettlementsFrom(6);
+    assert.deepEqual(s.pendingSettlements().map((i) => i.subject), [b32(1)]);
+    // Done items survive a reorg delete (their attestation is reconciled separately), and stay idempotent.
+    assert.equal(s.enqueueSettlement(item(3, 7)), false);
+    s.close();
+  });
+});

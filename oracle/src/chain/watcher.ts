@@ -1,0 +1,109 @@
+// Watches the consumer contracts for settlements that need a verdict, `confirmations` deep, from the
+// stored cursor (or START_BLOCK), in chunks (backfill), and detects reorgs by comparing the stored hash
+// of the cursor block with the chain's. Everything a poll learns is written in ONE transaction with
+// the new cursor, so a crash never skips a payment nor queues one twice (the queue is keyed by subject).
+//
+// PaymentEscrow: one `CreateEscrow` → one settlement per milestone,
+//   subject = bytes32((escrowId << 16) | index), amount = the milestone's gross amount.
+import { type Hex, type PublicClient, pad, toHex } from "viem";
+import type { Context } from "../context.js";
+import { paymentEscrowAbi } from "./abis/paymentEscrowAbi.js";
+
+export const CURSOR = "chain";
+
+export function escrowSubject(escrowId: bigint, index: number): Hex {
+  return pad(toHex((escrowId << 16n) | BigInt(index)), { size: 32 });
+}
+
+export type PollResult = { head: number; from: number; to: number; settlements: number; reorgedTo: number | null };
+
+/** Finds the highest stored block whose hash the chain still agrees with (the fork point). */
+async function findForkPoint(ctx: Context, client: PublicClient, from: number): Promise<number> {
+  const floor = Math.max(ctx.config.startBlock - 1, from - ctx.config.reorgDepth);
+  for (let n = from - 1; n > floor; n--) {
+    const stored = ctx.store.blockHash(n);
+    if (!stored) continue;
+    const block = await client.getBlock({ blockNumber: BigInt(n) }).catch(() => null);
+    if (block?.hash && block.hash.toLowerCase() === stored) return n;
+  }
+  return floor;
+}
+
+export async function pollOnce(ctx: Context, client: PublicClient): Promise<PollResult | null> {
+  const { config, store, metrics, logger } = ctx;
+  const head = Number(await client.getBlockNumber());
+  metrics.chainHead.set(head);
+  const cursor = store.getCursor(CURSOR);
+  let reorgedTo: number | null = null;
+
+  if (cursor?.hash) {
+    const block = await client.getBlock({ blockNumber: BigInt(cursor.block) }).catch(() => null);
+    if (!block || block.hash?.toLowerCase() !== cursor.hash) {
+      const fork = await findForkPoint(ctx, client, cursor.block);
+      const forkHash = fork >= 0 ? ((await client.getBlock({ blockNumber: BigInt(fork) }).catch(() => null))?.hash ?? null) : null;
+      store.transaction(() => {
+        store.deleteHistoryFrom(fork + 1);
+        store.deletePendingSettlementsFrom(fork + 1);
+        store.deleteBlockHashesFrom(fork + 1);
+        store.setCursor(CURSOR, fork, forkHash);
+      });
+      metrics.reorgs.inc();
+      logger.warn({ cursor: cursor.block, fork_point: fork }, "reorg detected: rewound the cursor");
+      reorgedTo = fork;
+    }
+  }
+
+  const last = reorgedTo ?? cursor?.block ?? config.startBlock - 1;
+  const safe = head - (config.confirmations - 1);
+  metrics.chainLag.set(Math.max(0, head - last));
+  const from = last + 1;
+  if (from > safe) return { head, from, to: last, settlements: 0, reorgedTo };
+  const to = Math.min(safe, from + config.backfillChunk - 1);
+
+  const seenAt = Date.now();
+  const items: Parameters<Context["store"]["enqueueSettlement"]>[0][] = [];
+  if (config.escrowAddress) {
+    const logs = await client.getContractEvents({
+      address: config.escrowAddress,
+      abi: paymentEscrowAbi,
+      eventName: "CreateEscrow",
+      fromBlock: BigInt(from),
+      toBlock: BigInt(to),
+      strict: true,
+    });
+    const times = new Map<bigint, number>();
+    for (const log of logs) {
+      let ts = times.get(log.blockNumber);
+      if (ts === undefined) {
+        ts = Number((await client.getBlock({ blockNumber: log.blockNumber })).timestamp);
+        times.set(log.blockNumber, ts);
+      }
+      const a = log.args;
+      a.amounts.forEach((amount, index) => {
+        items.push({
+          subject: escrowSubject(a.escrowId, index),
+          consumer: config.escrowAddress!,
+          payer: a.payer,
+          payee: a.payee,
+          token: a.token,
+          amount: BigInt(amount),
+          decimals: 6,
+          timestamp: ts!,
+          blockNumber: Number(log.blockNumber),
+          seenAt,
+        });
+      });
+    }
+  }
+  const toBlock = await client.getBlock({ blockNumber: BigInt(to) });
+  let added = 0;
+  store.transaction(() => {
+    for (const i of items) if (store.enqueueSettlement(i)) added++;
+    store.saveBlockHash(to, toBlock.hash!);
+    store.pruneBlockHashesBelow(to - config.reorgDepth);
+    store.setCursor(CURSOR, to, toBlock.hash!);
+  });
+  metrics.chainLag.set(Math.max(0, head - to));
+  if (added) logger.info({ from, to, settlements: added }, "settlements queued");
+  return { head, from, to, settlements: added, reorgedTo };
+}

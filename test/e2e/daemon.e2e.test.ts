@@ -1,0 +1,175 @@
+// End to end against a real `hardhat node` on loopback: 3 operators (2-of-3), the real risk engine,
+// SQLite files, the real contracts. Run: node --import tsx --test test/e2e/daemon.e2e.test.ts
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Address, createWalletClient, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+import { paymentEscrowAbi } from "../../oracle/src/chain/abis/paymentEscrowAbi.js";
+import { riskOracleAbi } from "../../oracle/src/chain/abis/riskOracleAbi.js";
+import { escrowSubject } from "../../oracle/src/chain/watcher.js";
+import { loadConfig } from "../../oracle/src/config.js";
+import { type Daemon, startDaemon } from "../../oracle/src/index.js";
+import { KEYS, type HardhatNode, type Stack, createEscrow, deployStack, startHardhatNode, testClient } from "./chain.js";
+
+const OPERATOR_KEYS = [
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+  "0x7c852118294e51e653712a81e05800f52f8d9f50b6e4a5b9a6f6f4f8f1a9f1e1",
+] as const;
+const operators = OPERATOR_KEYS.map((k) => privateKeyToAccount(k));
+const SANCTIONED = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955" as Address; // hardhat #7
+const STATUS = { Held: 2, Frozen: 3, Released: 5 } as const;
+
+let node: HardhatNode;
+let stack: Stack;
+let dir: string;
+let denyList: string;
+const daemons: Daemon[] = [];
+
+async function startOperator(i: number, o: { lead: boolean; dbName?: string }): Promise<Daemon> {
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      rpcUrl: node.rpcUrl,
+      oracleAddress: stack.oracle,
+      escrowAddress: o.lead ? stack.escrow : undefined,
+      dbPath: join(dir, o.dbName ?? `op${i}.sqlite`),
+      httpPort: 0,
+      requireApiKey: false,
+      logLevel: process.env.E2E_LOG ? "info" : "silent",
+      pollIntervalMs: 50,
+      batchWaitMs: 0,
+      cosignSecret: "e2e-shared-secret",
+      cosignTimeoutMs: 2000,
+      denyListPath: denyList,
+      rpcRetryBaseMs: 50,
+    },
+  });
+  const d = await startDaemon({ config, account: operators[i]! });
+  daemons.push(d);
+  return d;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function postedEvents(subject: `0x${string}`) {
+  return stack.publicClient.getContractEvents({ address: stack.oracle, abi: riskOracleAbi, eventName: "PostAttestation", args: { subject }, fromBlock: 0n });
+}
+
+async function milestoneStatus(id: bigint, index = 0n): Promise<number> {
+  const m = await stack.publicClient.readContract({ address: stack.escrow, abi: paymentEscrowAbi, functionName: "getMilestone", args: [id, index] });
+  return Number(m.status);
+}
+
+async function releaseAs(id: bigint, index = 0n) {
+  const w = createWalletClient({ account: privateKeyToAccount(KEYS.payee), chain: hardhat, transport: http(node.rpcUrl) });
+  const hash = await w.writeContract({ address: stack.escrow, abi: paymentEscrowAbi, functionName: "release", args: [id, index] });
+  return stack.publicClient.waitForTransactionReceipt({ hash });
+}
+
+describe("daemon e2e (hardhat node)", () => {
+  let leader: Daemon;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "riskgate-e2e-"));
+    denyList = join(dir, "deny.txt");
+    writeFileSync(denyList, `# sanctioned\n${SANCTIONED}\n`);
+    node = await startHardhatNode();
+    stack = await deployStack(node.rpcUrl, { signers: operators.map((o) => o.address), threshold: 2, policy: { allowBelow: 5000, freezeAt: 9000, holdWindow: 3600 } });
+    const [, co1, co2] = [null, await startOperator(1, { lead: false }), await startOperator(2, { lead: false })];
+    leader = await startOperator(0, { lead: true });
+    leader.ctx.config.cosignPeers = [co1!.url, co2!.url];
+  });
+
+  after(async () => {
+    for (const d of daemons) await d.stop("test end");
+    await node?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("test_e2e_PaymentAttestedTwoOfThreeThenReleased", async () => {
+    const payee = privateKeyToAccount(KEYS.payee).address;
+    const id = await createEscrow(node.rpcUrl, stack, { payee, amounts: [100_000_000n, 50_000_000n] });
+    const subject = escrowSubject(id, 0);
+    const a = await until("posted", () => {
+      const x = leader.ctx.store.activeAttestationForSubject(subject);
+      return x?.status === "posted" ? x : null;
+    });
+    assert.equal(a.signatures.filter((s) => s !== "0x").length, 2);
+    assert.equal(a.decision, "release");
+    assert.equal((await postedEvents(subject)).length, 1);
+    const second = await until("second milestone posted", () => leader.ctx.store.activeAttestationForSubject(escrowSubject(id, 1))?.status === "posted");
+    assert.ok(second);
+    const r = await releaseAs(id);
+    assert.equal(r.status, "success");
+    assert.equal(await milestoneStatus(id), STATUS.Released);
+  });
+
+  it("test_e2e_HighRiskPaymentFrozen", async () => {
+    const id = await createEscrow(node.rpcUrl, stack, { payee: SANCTIONED, amounts: [7_000_000n] });
+    const subject = escrowSubject(id, 0);
+    const a = await until("posted", () => {
+      const x = leader.ctx.store.activeAttestationForSubject(subject);
+      return x?.status === "posted" ? x : null;
+    });
+    assert.ok(a.score >= 9000, `score ${a.score}`);
+    assert.equal(a.decision, "freeze");
+    await releaseAs(id);
+    assert.equal(await milestoneStatus(id), STATUS.Frozen);
+    const flagged = await fetch(`${leader.url}/v1/reports/flagged?format=json`).then((r) => r.json() as Promise<{ items: { subject: string; decision: string }[] }>);
+    assert.ok(flagged.items.some((i) => i.subject === subject && i.decision === "freeze"));
+  });
+
+  it("test_e2e_LeaderRestart_NoDuplicateNoGap", async () => {
+    await leader.stop("restart test");
+    const payee = privateKeyToAccount(KEYS.payee).address;
+    // Payments while the leader is down.
+    const ids = [await createEscrow(node.rpcUrl, stack, { payee, amounts: [1_000_000n] }), await createEscrow(node.rpcUrl, stack, { payee, amounts: [2_000_000n] })];
+    leader = await startOperator(0, { lead: true });
+    leader.ctx.config.cosignPeers = daemons.slice(0, 2).map((d) => d.url);
+    for (const id of ids) {
+      const subject = escrowSubject(id, 0);
+      await until(`posted ${id}`, () => leader.ctx.store.activeAttestationForSubject(subject)?.status === "posted");
+      assert.equal((await postedEvents(subject)).length, 1, "posted exactly once");
+    }
+    // Nothing from before the restart was posted twice.
+    const all = await stack.publicClient.getContractEvents({ address: stack.oracle, abi: riskOracleAbi, eventName: "PostAttestation", fromBlock: 0n });
+    const subjects = all.map((l) => l.args.subject);
+    assert.equal(new Set(subjects).size, subjects.length);
+  });
+
+  it("test_e2e_ReorgedPostIsDetectedAndReposted", async () => {
+    const test = testClient(node.rpcUrl);
+    const payee = privateKeyToAccount(KEYS.payee).address;
+    const id = await createEscrow(node.rpcUrl, stack, { payee, amounts: [3_000_000n] });
+    const subject = escrowSubject(id, 0);
+    // Freeze time for the daemon: snapshot right after the payment, before the post can be mined.
+    const snap = await test.snapshot();
+    const first = await until("posted", () => {
+      const x = leader.ctx.store.activeAttestationForSubject(subject);
+      return x?.status === "posted" ? x : null;
+    });
+    await test.revert({ id: snap });
+    // The post is gone; mine past its height so the old block number exists with another hash.
+    await test.mine({ blocks: 3 });
+    assert.equal((await postedEvents(subject)).length, 0);
+    const again = await until("re-posted", async () => {
+      const x = leader.ctx.store.activeAttestationForSubject(subject);
+      return x?.status === "posted" && x.blockHash !== first.blockHash && (await postedEvents(subject)).length === 1 ? x : null;
+    });
+    assert.equal(again.uid, first.uid, "the same attestation is posted again");
+    assert.ok(Number(await leader.ctx.metrics.reorgs.get().then((m) => m.values[0]?.value ?? 0)) >= 1);
+  });
+});
