@@ -30,6 +30,7 @@ export function createApp(ctx: Context): Express {
         res.setHeader("x-request-id", id);
         return id;
       },
+      quietReqLogger: true,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "debug"),
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
     }),
