@@ -5,6 +5,7 @@ import { createPublicClient, http, parseAbiItem, type Address, type PublicClient
 import type { Transfer } from "./types.js";
 
 const TRANSFER = parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)");
+const DECIMALS = [parseAbiItem("function decimals() view returns (uint8)")] as const;
 
 export async function fetchChainHistory(rpcUrl: string, addresses: Address[], opts: { maxBlocks?: number } = {}): Promise<Transfer[]> {
   const client = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
@@ -20,6 +21,15 @@ export async function fetchChainHistory(rpcUrl: string, addresses: Address[], op
       codeCache.set(k, !!code && code !== "0x");
     }
     return codeCache.get(k)!;
+  };
+  const decimalsCache = new Map<string, number>();
+  const decimalsOf = async (token: Address): Promise<number> => {
+    const k = token.toLowerCase();
+    if (!decimalsCache.has(k)) {
+      const d = await client.readContract({ address: token, abi: DECIMALS, functionName: "decimals" }).catch(() => 18);
+      decimalsCache.set(k, Number(d));
+    }
+    return decimalsCache.get(k)!;
   };
   const times = new Map<bigint, number>();
   for (let b = from; b <= head; b++) {
@@ -43,7 +53,8 @@ export async function fetchChainHistory(rpcUrl: string, addresses: Address[], op
       const logs = await client.getLogs({ event: TRANSFER, args, fromBlock: from, toBlock: head });
       for (const l of logs) {
         if (l.args.from === undefined || l.args.to === undefined || l.args.value === undefined || l.blockNumber === null) continue;
-        out.push({ from: l.args.from, to: l.args.to, value: l.args.value, token: l.address, decimals: 6, timestamp: times.get(l.blockNumber) ?? 0, blockNumber: Number(l.blockNumber), toIsContract: await isContract(l.args.to) });
+        if (!times.has(l.blockNumber)) times.set(l.blockNumber, Number((await client.getBlock({ blockNumber: l.blockNumber })).timestamp));
+        out.push({ from: l.args.from, to: l.args.to, value: l.args.value, token: l.address, decimals: await decimalsOf(l.address), timestamp: times.get(l.blockNumber) ?? 0, blockNumber: Number(l.blockNumber), toIsContract: await isContract(l.args.to) });
       }
     }
   }
