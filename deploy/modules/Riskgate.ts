@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture } from "@nomicfoundation/ignition-core";
 
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "artifacts", "contracts");
 
@@ -44,7 +45,7 @@ function buildCore(m: ModuleBuilder, token: TokenArg) {
   const holdWindow = m.getParameter<number>("holdWindow");
 
   // Libraries are deployed once and linked into whichever contract needs them.
-  const libraries = new Map<string, ReturnType<ModuleBuilder["library"]>>();
+  const libraries = new Map<string, ContractFuture<string>>();
   const linked = (contractName: string) =>
     Object.fromEntries(
       linkedLibraryNames(contractName).map((lib) => {

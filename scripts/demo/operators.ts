@@ -357,7 +357,7 @@ export class OracleNetwork {
       for (const log of receipt.logs) {
         try {
           const ev = decodeEventLog({ abi: deployments.contracts.RiskOracle.abi as Abi, data: log.data, topics: log.topics });
-          if (ev.eventName === "SkipAttestation") skipped.add(String((ev.args as { uid: Hex }).uid).toLowerCase());
+          if (ev.eventName === "SkipAttestation") skipped.add(String((ev.args as unknown as { uid: Hex }).uid).toLowerCase());
         } catch {
           // not an oracle event
         }

@@ -145,7 +145,7 @@ function barChart(title: string, bars: { label: string; parts: { value: number; 
     out += `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(b.label)}</text>`;
     let x = left;
     for (const p of b.parts) {
-      const w = ((W - left - 40) * p.value) / max;
+      const w = ((W - left - 110) * p.value) / max;
       if (w > 0) out += `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${p.color}"><title>${esc(p.name)}: ${p.value}</title></rect>`;
       x += w;
     }
@@ -172,7 +172,8 @@ function histogram(title: string, values: number[], edges: number[], color: stri
   const span = edges.at(-1)! - edges[0];
   for (const m of marks) {
     const x = 40 + ((m.at - edges[0]) / span) * (W - 60);
-    out += `<line x1="${x}" x2="${x}" y1="24" y2="${H}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="${x + 3}" y="34" font-size="10" fill="#b91c1c">${esc(m.label)}</text>`;
+    const end = x > W - 100;
+    out += `<line x1="${x}" x2="${x}" y1="24" y2="${H}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="${end ? x - 3 : x + 3}" y="34" font-size="10" fill="#b91c1c" text-anchor="${end ? "end" : "start"}">${esc(m.label)}</text>`;
   }
   return out + "</svg>";
 }
@@ -222,9 +223,9 @@ export function htmlReport(s: DemoSummary, payments: PaymentRecord[], streams: S
 <title>Riskgate demo report (seed ${s.seed})</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#111}
 table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{width:38%}.release{color:#15803d}.hold{color:#d97706}.freeze{color:#b91c1c}section{margin:2rem 0}</style></head><body>
+table.summary th{width:38%}.release{color:#15803d}.hold{color:#d97706}.freeze{color:#b91c1c}section{margin:2rem 0}</style></head><body>
 <h1>Riskgate demo report</h1><p>Seed ${s.seed}, ${s.payments} payments on a local chain, oracle 2-of-3, policy: release below ${bands.allowBelow} bps, freeze from ${bands.freezeAt} bps.</p>
-<section><h2>Summary</h2><table>${rows}</table></section>
+<section><h2>Summary</h2><table class="summary">${rows}</table></section>
 <section>${byPattern}</section><section>${scores}</section><section>${settleChart}</section>
 <section><h2>Held and frozen payments (first 60)</h2><table><tr><th>Escrow</th><th>Pattern</th><th>USDC</th><th>Score</th><th>Decision</th><th>Reasons</th><th>Outcome</th></tr>${flagged}</table></section>
 <section><h2>Streams</h2><table><tr><th>Stream</th><th>Purpose</th><th>Commission plan</th><th>Deposit</th><th>Withdrawn</th><th>Commission</th><th>Verdict</th></tr>${streamRows}</table></section>

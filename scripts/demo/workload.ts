@@ -96,7 +96,7 @@ function decodeAll(abi: unknown, logs: readonly { data: Hex; topics: readonly He
   for (const log of logs) {
     try {
       const ev = decodeEventLog({ abi: abi as Abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
-      out.push({ eventName: ev.eventName as string, args: ev.args as unknown as Record<string, unknown> });
+      out.push({ eventName: String(ev.eventName), args: ev.args as unknown as Record<string, unknown> });
     } catch {
       // another contract's log
     }

@@ -91,8 +91,10 @@ function histogramSvg(scores: number[], policy: { allowBelow: number; freezeAt: 
     line.setAttribute("class", "band");
     svg.append(line);
     const t = document.createElementNS(ns, "text");
-    t.setAttribute("x", String(Math.min(W - 40, x + 3)));
-    t.setAttribute("y", "12");
+    const nearEnd = x > W - 90;
+    t.setAttribute("x", String(nearEnd ? x - 4 : x + 4));
+    t.setAttribute("text-anchor", nearEnd ? "end" : "start");
+    t.setAttribute("y", label === "hold" ? "12" : "26");
     t.setAttribute("class", "band-label");
     t.textContent = `${label} ≥ ${at}`;
     svg.append(t);

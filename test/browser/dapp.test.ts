@@ -1,0 +1,195 @@
+// Browser tests of the dApp: Debian's Chromium driven by playwright-core against the real stack started by
+// the demo (`--keep-running`: local chain, deployed contracts, three 2-of-3 oracle operators, Vite).
+//   PATH=$PWD/node_modules/.bin:$PATH node --import tsx --test test/browser/dapp.test.ts
+// Chromium: apt-get install -y chromium (CHROMIUM_PATH overrides /usr/bin/chromium).
+// Screenshots land in test-results/ (and docs/screenshots/ when RISKGATE_SCREENSHOTS=1).
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type Browser, type Page, chromium } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const RESULTS = path.join(ROOT, "test-results");
+const DOCS = path.join(ROOT, "docs", "screenshots");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+type Ready = { web: string; rpc: string; oracle: string; sanctionedPayee: string; arbiter: string; report: string };
+
+/** Dev accounts of the dApp's picker (Hardhat's default accounts). */
+const ACCOUNT = { payerA: "5", payerB: "6", merchant: "7", arbiter: "4", sanctioned: "8" } as const;
+const MERCHANT = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
+
+function startDemo(): Promise<{ child: ChildProcess; ready: Ready }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--payments", "8", "--streams", "0", "--seed", "11", "--keep-running"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
+  return new Promise((resolve, reject) => {
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`demo not ready after 180 s:\n${err.slice(-3000)}`)), 180_000);
+    child.stderr!.on("data", (b: Buffer) => {
+      err += b.toString();
+      const m = /RISKGATE_DEMO_READY (\{.*\})/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, ready: JSON.parse(m[1]) as Ready });
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited with ${code}:\n${err.slice(-3000)}`));
+    });
+  });
+}
+
+async function stopDemo(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  process.kill(child.pid, "SIGTERM"); // the demo stops its own children (chain, Vite)
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, "SIGKILL");
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(RESULTS, `${name}.png`), fullPage: true });
+  if (process.env.RISKGATE_SCREENSHOTS === "1") await page.screenshot({ path: path.join(DOCS, `${name}.png`), fullPage: true });
+}
+
+async function elementShot(page: Page, selector: string, name: string): Promise<void> {
+  await page.locator(selector).screenshot({ path: path.join(RESULTS, `${name}.png`) });
+  if (process.env.RISKGATE_SCREENSHOTS === "1") await page.locator(selector).screenshot({ path: path.join(DOCS, `${name}.png`) });
+}
+
+async function useAccount(page: Page, index: string): Promise<void> {
+  await page.selectOption("#dev-account", index);
+  await page.waitForFunction((i) => document.querySelector("#account")?.getAttribute("title") !== null && (document.querySelector("#dev-account") as HTMLSelectElement).value === i, index);
+}
+
+async function statusOf(page: Page): Promise<{ kind: string; text: string }> {
+  return page.$eval("#status", (el) => ({ kind: (el as HTMLElement).dataset.kind ?? "", text: el.textContent ?? "" }));
+}
+
+async function waitStatus(page: Page, kinds: string[], timeout = 30_000): Promise<{ kind: string; text: string }> {
+  await page.waitForFunction((k) => k.includes((document.querySelector("#status") as HTMLElement).dataset.kind ?? ""), kinds, { timeout });
+  return statusOf(page);
+}
+
+/** Creates an escrow from the payer form; returns the new escrow's id (the newest one listed). */
+async function createEscrow(page: Page, payee: string, amount: string): Promise<string> {
+  const before = await page.$$eval("article.escrow", (els) => els.map((e) => (e as HTMLElement).dataset.escrow));
+  await page.fill("#payee", payee);
+  await page.fill("#amount", amount);
+  await page.click("#create-escrow");
+  const st = await waitStatus(page, ["ok", "error", "rejected"]);
+  assert.equal(st.kind, "ok", st.text);
+  await page.waitForFunction((b) => Array.from(document.querySelectorAll("article.escrow")).some((e) => !b.includes((e as HTMLElement).dataset.escrow)), before, { timeout: 15_000 });
+  return page.$$eval("article.escrow", (els, b) => els.map((e) => (e as HTMLElement).dataset.escrow!).find((id) => !b.includes(id))!, before);
+}
+
+describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () => {
+  let demo: { child: ChildProcess; ready: Ready } | undefined;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
+    mkdirSync(RESULTS, { recursive: true });
+    if (process.env.RISKGATE_SCREENSHOTS === "1") mkdirSync(DOCS, { recursive: true });
+    demo = await startDemo();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // phone width
+    page.on("pageerror", (e) => process.stderr.write(`pageerror: ${e.message}\n`));
+    await page.goto(demo.ready.web);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (demo) await stopDemo(demo.child);
+  });
+
+  it("a payer connects, funds an escrow with a permit, sees the oracle's verdict and releases it", async () => {
+    await useAccount(page, ACCOUNT.payerA);
+    await page.click("#faucet");
+    assert.equal((await waitStatus(page, ["ok", "error"])).kind, "ok");
+    await page.waitForFunction(() => document.querySelector("#balance")?.textContent?.startsWith("1,000"));
+
+    const id = await createEscrow(page, MERCHANT, "120");
+    const milestone = `li.milestone[data-escrow="${id}"][data-index="0"]`;
+    // The verdict arrives live (2-of-3 attestation posted by the operators), with reasons in words.
+    await page.waitForSelector(`${milestone} .verdict[data-decision="release"]`, { timeout: 30_000 });
+    await elementShot(page, `article.escrow[data-escrow="${id}"]`, "payer-verdict");
+    await page.click(`${milestone} button[data-action="release"]`);
+    assert.equal((await waitStatus(page, ["ok", "error", "rejected"])).kind, "ok");
+    await page.waitForSelector(`${milestone}[data-status="Released"]`, { timeout: 15_000 });
+    await shot(page, "payer-released");
+  });
+
+  it("a high-risk payment (sanctioned payee) is frozen and the arbiter resolves it from the operator view", async () => {
+    await useAccount(page, ACCOUNT.payerB);
+    await page.click("#faucet");
+    assert.equal((await waitStatus(page, ["ok", "error"])).kind, "ok");
+    const id = await createEscrow(page, demo!.ready.sanctionedPayee, "300");
+    const milestone = `li.milestone[data-escrow="${id}"][data-index="0"]`;
+    await page.waitForSelector(`${milestone} .verdict[data-decision="freeze"]`, { timeout: 30_000 });
+    const reasons = await page.textContent(`${milestone} .verdict`);
+    assert.match(reasons ?? "", /sanctions\/deny list/);
+    await page.click(`${milestone} button[data-action="release"]`);
+    assert.equal((await waitStatus(page, ["ok", "error", "rejected"])).kind, "ok");
+    await page.waitForSelector(`${milestone}[data-status="Frozen"]`, { timeout: 15_000 });
+    await elementShot(page, `article.escrow[data-escrow="${id}"]`, "payer-frozen");
+
+    await useAccount(page, ACCOUNT.arbiter);
+    await page.click("#tab-operator");
+    const item = `li.queue-item[data-escrow="${id}"][data-index="0"]`;
+    await page.waitForSelector(`${item}[data-status="Frozen"]`, { timeout: 15_000 });
+    await page.waitForSelector("#score-histogram rect");
+    await page.waitForSelector("#health .op");
+    await shot(page, "operator-queue");
+    await page.click(`${item} button[data-action="resolve-refund"]`);
+    assert.equal((await waitStatus(page, ["ok", "error", "rejected"])).kind, "ok");
+    await page.waitForSelector(item, { state: "detached", timeout: 15_000 });
+    await page.click("#tab-payer");
+  });
+
+  it("test_RevertWhen_PayerHasNoUSDC: a chain error is shown and nothing is created", async () => {
+    await useAccount(page, ACCOUNT.merchant);
+    await page.waitForTimeout(1600); // one refresh cycle: the merchant's escrows (as payee) are listed
+    const before = await page.$$eval("article.escrow", (els) => els.length);
+    assert.ok(before >= 1, "the merchant sees the escrow paid to it in the first test");
+    await page.fill("#payee", demo!.ready.arbiter);
+    await page.fill("#amount", "5000000");
+    await page.click("#create-escrow");
+    const st = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(st.kind, "error");
+    assert.match(st.text, /Chain error/);
+    await page.waitForTimeout(1600); // one refresh cycle
+    assert.equal(await page.$$eval("article.escrow", (els) => els.length), before);
+    await shot(page, "payer-chain-error");
+  });
+
+  it("the demo's HTML report shows the summary and its three charts", async () => {
+    const report = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await report.goto(`file://${demo!.ready.report}`);
+    assert.equal(await report.locator("svg").count(), 3);
+    assert.match((await report.textContent("table.summary")) ?? "", /Fraud caught/);
+    await report.screenshot({ path: path.join(RESULTS, "demo-report.png"), fullPage: true });
+    if (process.env.RISKGATE_SCREENSHOTS === "1") await report.screenshot({ path: path.join(DOCS, "demo-report.png"), fullPage: true });
+    await report.close();
+  });
+
+  it("renders the operator view at desktop width", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.click("#tab-operator");
+    await page.waitForSelector("#feed .feed-item");
+    await shot(page, "operator-desktop");
+    await page.click("#tab-payer");
+    await page.waitForSelector("article.escrow");
+    await shot(page, "payer-desktop");
+  });
+});
