@@ -173,6 +173,50 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     await shot(page, "payer-chain-error");
   });
 
+  it("an injected EIP-1193 wallet connects; a rejected permit signature is shown as rejected, nothing sent", async () => {
+    const wallet = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    // A minimal injected wallet: accounts and chain id from the page, reads forwarded to the RPC, and the
+    // user refusing every signature (EIP-1193 error 4001).
+    await wallet.addInitScript(
+      ({ rpc, account }) => {
+        let id = 0;
+        (window as unknown as { ethereum: unknown }).ethereum = {
+          async request({ method, params }: { method: string; params?: unknown[] }) {
+            if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
+            if (method === "eth_chainId") return "0x7a69";
+            if (method.startsWith("eth_sign") || method === "personal_sign" || method === "eth_sendTransaction") {
+              throw Object.assign(new Error("User rejected the request."), { code: 4001 });
+            }
+            const res = await fetch(rpc, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }) });
+            const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
+            if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
+            return body.result;
+          },
+          on() {},
+          removeListener() {},
+        };
+      },
+      { rpc: demo!.ready.rpc, account: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc" },
+    );
+    await wallet.goto(demo!.ready.web);
+    await wallet.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+    await wallet.click("#connect");
+    assert.equal((await waitStatus(wallet, ["ok", "error", "rejected"])).kind, "ok");
+    assert.match((await wallet.textContent("#account")) ?? "", /Injected wallet: 0x9965/);
+    await wallet.waitForTimeout(1600);
+    const before = await wallet.$$eval("article.escrow", (els) => els.length);
+    await wallet.fill("#payee", MERCHANT);
+    await wallet.fill("#amount", "10");
+    await wallet.click("#create-escrow");
+    const st = await waitStatus(wallet, ["ok", "error", "rejected"]);
+    assert.equal(st.kind, "rejected", st.text);
+    assert.match(st.text, /rejected the request/);
+    await wallet.waitForTimeout(1600);
+    assert.equal(await wallet.$$eval("article.escrow", (els) => els.length), before);
+    await wallet.screenshot({ path: path.join(RESULTS, "payer-rejected.png") });
+    await wallet.close();
+  });
+
   it("the demo's HTML report shows the summary and its three charts", async () => {
     const report = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     await report.goto(`file://${demo!.ready.report}`);
