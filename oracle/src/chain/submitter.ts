@@ -84,7 +84,7 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
     const hash = keccak256(raw);
     // Persist first: after a crash we know this hash exists and which attestations it carries.
     store.transaction(() => {
-      store.recordSentTx({ hash, nonce: p.nonce, uids: p.uids, maxFeePerGas: p.maxFeePerGas, maxPriorityFeePerGas: p.maxPriorityFeePerGas, status: "pending", sentAt: Date.now() });
+      store.recordSentTx({ hash, nonce: p.nonce, uids: p.uids, maxFeePerGas: p.maxFeePerGas, maxPriorityFeePerGas: p.maxPriorityFeePerGas, gas: p.gas, status: "pending", sentAt: Date.now() });
       for (const uid of p.uids) store.updateAttestation(uid, { status: "submitted", txHash: hash, lastError: null });
     });
     await retry(() => client.sendRawTransaction({ serializedTransaction: raw })).catch((err: unknown) => {
@@ -134,6 +134,16 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
       for (const other of store.sentTxs("pending")) if (other.nonce === tx.nonce) store.updateSentTx(other.hash, other.hash === tx.hash ? "mined" : "replaced");
       store.updateSentTx(tx.hash, "mined");
     });
+  }
+
+  /** The receipt, or null while it is not mined (not an error to retry). */
+  async function receiptOf(hash: Hex): Promise<TransactionReceipt | null> {
+    try {
+      return await client.getTransactionReceipt({ hash });
+    } catch (err) {
+      if ((err as { name?: string }).name === "TransactionReceiptNotFoundError") return null;
+      throw err;
+    }
   }
 
   async function postedOnChain(uid: Hex): Promise<{ blockNumber: number; blockHash: Hex; txHash: Hex } | null> {
@@ -209,10 +219,7 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
       for (const [n, txs] of byNonce) {
         let mined = false;
         for (const tx of txs) {
-          const receipt = await retry(() => client.getTransactionReceipt({ hash: tx.hash })).catch((err: unknown) => {
-            if (isRetryable(err) && (err as { name?: string }).name !== "TransactionReceiptNotFoundError") throw err;
-            return null;
-          });
+          const receipt = await retry(() => receiptOf(tx.hash));
           if (receipt) {
             applyReceipt(tx, receipt);
             mined = true;
@@ -229,21 +236,25 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
         const bump = (v: bigint) => (v * BigInt(100 + config.feeBumpPercent)) / 100n + 1n;
         const maxPriorityFeePerGas = [bump(latest.maxPriorityFeePerGas), market.maxPriorityFeePerGas].reduce((a, b) => (a > b ? a : b));
         const maxFeePerGas = [bump(latest.maxFeePerGas), market.maxFeePerGas, maxPriorityFeePerGas].reduce((a, b) => (a > b ? a : b));
+        // Same calldata and gas limit: a new estimate would run against the pending state, where the
+        // stuck transaction has already posted these items, and come out too low.
         const data = calldataOf(batch);
-        const gas = await retry(() => client.estimateGas({ account: account.address, to: oracle, data })).catch(() => 30_000_000n);
-        const hash = await signAndSend({ data, gas: (gas * 120n) / 100n, nonce: n, maxFeePerGas, maxPriorityFeePerGas, uids: latest.uids });
+        const hash = await signAndSend({ data, gas: latest.gas, nonce: n, maxFeePerGas, maxPriorityFeePerGas, uids: latest.uids });
         logger.warn({ nonce: n, tx_hash: hash, max_fee_per_gas: maxFeePerGas.toString() }, "stuck transaction re-sent with a fee bump");
       }
     },
 
     async reconcile() {
       for (const tx of store.sentTxs("pending")) {
-        const receipt = await retry(() => client.getTransactionReceipt({ hash: tx.hash })).catch(() => null);
+        const receipt = await retry(() => receiptOf(tx.hash));
         if (receipt) {
           applyReceipt(tx, receipt);
           continue;
         }
-        const inPool = await retry(() => client.getTransaction({ hash: tx.hash })).catch(() => null);
+        const inPool = await retry(() => client.getTransaction({ hash: tx.hash })).catch((err: unknown) => {
+          if ((err as { name?: string }).name === "TransactionNotFoundError") return null;
+          throw err;
+        });
         if (inPool) continue; // still coming: track() follows it (and bumps it if stuck)
         store.updateSentTx(tx.hash, "failed");
       }
@@ -266,7 +277,7 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
         const block = await client.getBlock({ blockNumber: BigInt(a.blockNumber) }).catch(() => null);
         if (block?.hash?.toLowerCase() === a.blockHash) continue;
         // The inclusion block is gone. Was the same transaction re-included elsewhere?
-        const receipt = a.txHash ? await client.getTransactionReceipt({ hash: a.txHash }).catch(() => null) : null;
+        const receipt = a.txHash ? await retry(() => receiptOf(a.txHash!)) : null;
         if (receipt?.status === "success") {
           store.updateAttestation(a.uid, { blockNumber: Number(receipt.blockNumber), blockHash: receipt.blockHash });
           continue;

@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS inbox (
 CREATE INDEX IF NOT EXISTS inbox_status ON inbox (status, block_number);
 CREATE TABLE IF NOT EXISTS sent_txs (
   hash TEXT PRIMARY KEY, nonce INTEGER NOT NULL, uids TEXT NOT NULL,
-  max_fee TEXT NOT NULL, max_priority_fee TEXT NOT NULL, status TEXT NOT NULL, sent_at INTEGER NOT NULL
+  max_fee TEXT NOT NULL, max_priority_fee TEXT NOT NULL, gas TEXT NOT NULL, status TEXT NOT NULL, sent_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sent_txs_status ON sent_txs (status);
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -425,9 +425,9 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
 
     recordSentTx(tx: SentTx) {
       q(
-        `INSERT INTO sent_txs (hash, nonce, uids, max_fee, max_priority_fee, status, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO sent_txs (hash, nonce, uids, max_fee, max_priority_fee, gas, status, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (hash) DO UPDATE SET status = excluded.status`,
-      ).run(lc(tx.hash), tx.nonce, JSON.stringify(tx.uids.map(lc)), tx.maxFeePerGas.toString(), tx.maxPriorityFeePerGas.toString(), tx.status, tx.sentAt);
+      ).run(lc(tx.hash), tx.nonce, JSON.stringify(tx.uids.map(lc)), tx.maxFeePerGas.toString(), tx.maxPriorityFeePerGas.toString(), tx.gas.toString(), tx.status, tx.sentAt);
     },
     updateSentTx(hash, status) {
       q("UPDATE sent_txs SET status = ? WHERE hash = ?").run(status, lc(hash));
@@ -439,6 +439,7 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
         uids: JSON.parse(r.uids as string) as Hex[],
         maxFeePerGas: BigInt(r.max_fee as string),
         maxPriorityFeePerGas: BigInt(r.max_priority_fee as string),
+        gas: BigInt(r.gas as string),
         status: r.status as SentTx["status"],
         sentAt: Number(r.sent_at),
       }));

@@ -53,6 +53,8 @@ export type SentTx = {
   uids: Hex[];
   maxFeePerGas: bigint;
   maxPriorityFeePerGas: bigint;
+  /** Gas limit it was signed with (a fee bump reuses it: same calldata, same work). */
+  gas: bigint;
   status: "pending" | "mined" | "replaced" | "failed";
   sentAt: number;
 };

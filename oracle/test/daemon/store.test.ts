@@ -176,7 +176,7 @@ describe("sqlite store", () => {
     assert.equal(s.blockHash(1), null);
     assert.equal(s.blockHash(3), b32(3));
     assert.equal(s.blockHash(4), null);
-    s.recordSentTx({ hash: b32(1), nonce: 3, uids: [b32(7)], maxFeePerGas: 10n ** 20n, maxPriorityFeePerGas: 1n, status: "pending", sentAt: 1 });
+    s.recordSentTx({ hash: b32(1), nonce: 3, uids: [b32(7)], maxFeePerGas: 10n ** 20n, maxPriorityFeePerGas: 1n, gas: 300_000n, status: "pending", sentAt: 1 });
     assert.equal(s.sentTxs("pending")[0]!.maxFeePerGas, 10n ** 20n);
     s.updateSentTx(b32(1), "mined");
     assert.equal(s.sentTxs("pending").length, 0);
