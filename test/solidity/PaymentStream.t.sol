@@ -278,6 +278,29 @@ contract PaymentStreamTest is Test {
         stream.withdrawWithAttestation(id, recipient, 1, att, signerSet, sigs);
     }
 
+    function test_RevertWhen_TokenDecimalsAbove18() external {
+        DecimalsToken t19 = new DecimalsToken(19);
+        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentStream_TokenDecimalsTooHigh.selector, address(t19), 19));
+        stream.allowToken(address(t19));
+    }
+
+    /// @dev After 65,535 attestations a stream cannot use another (no wrap-around replay); plain withdrawals
+    /// under the allowance and cancel still work.
+    function test_RevertGiven_SeqExhausted() external {
+        uint256 id = stream.createLinear(_linear(token6, 1_000e6, 1000, 10));
+        // Storage: _owner (0), _pendingOwner (1), arbiter (2), nextStreamId (3), nextPlanId|_tokenCount (4),
+        // _store.streams (5); the stream's slot 2 holds seq at bits 224..239.
+        bytes32 slot = bytes32(uint256(keccak256(abi.encode(id, uint256(5)))) + 2);
+        uint256 word = uint256(vm.load(address(stream), slot));
+        vm.store(address(stream), slot, bytes32(word | (uint256(type(uint16).max) << 224)));
+        assertEq(stream.getStream(id).seq, type(uint16).max, "seq not set");
+        vm.warp(block.timestamp + 10);
+        (Attestation.RiskAttestation memory att, bytes[] memory sigs) = _signed(id, 1e6, 0);
+        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentStream_SeqExhausted.selector, id));
+        stream.withdrawWithAttestation(id, recipient, 1e6, att, signerSet, sigs);
+        stream.withdraw(id, recipient, 1e6);
+    }
+
     /// @dev The subject encoding: (streamId << 64) | seq.
     function testFuzz_subject_Encoding(uint8 n) external {
         n = uint8(bound(n, 1, 5));

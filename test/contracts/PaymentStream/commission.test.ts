@@ -102,6 +102,19 @@ describe("PaymentStream: commission plans", function () {
     expect((await f.stream.accountOf(f.affiliate.address, f.usdcAddress)).volume).to.equal(USDC(400));
   });
 
+  it("open-ended streams pay commissions too, from a referral budget deposited at creation", async function () {
+    const f = await loadFixture(fixture);
+    const planId = await f.stream.nextPlanId();
+    await f.stream.createPlan(f.plan({ payer: Payer.Sender, bps0: 1_000 }));
+    await f.stream.connect(f.recipient).setReferral(f.affiliate.address, planId);
+    const id = await f.stream.nextStreamId();
+    await expect(f.stream.connect(f.sender).createOpen(await f.open({ deposit: USDC(500), referralBudget: USDC(5) })))
+      .to.emit(f.stream, "FundReferralBudget").withArgs(id, USDC(5));
+    await time.increase(100);
+    await expect(f.stream.connect(f.recipient).withdraw(id, f.recipient.address, USDC(50)))
+      .to.emit(f.stream, "PayCommission").withArgs(id, f.affiliate.address, planId, USDC(50), USDC(5), Payer.Sender);
+  });
+
   it("a referral covers streams created after it, not before", async function () {
     const f = await loadFixture(fixture);
     const before = await f.createLinear({ startTime: 0n, unattestedAllowance: 10_000n });

@@ -54,6 +54,27 @@ describe("PaymentStream: stablecoin reality", function () {
       .to.be.revertedWithCustomError(f.errs, "PaymentStream_TransferAmountMismatch");
   });
 
+  it("fee-on-transfer token is rejected on the permit path too (failed permit ignored, allowance used)", async function () {
+    const f = await loadFixture(fixture);
+    const fee = await ethers.deployContract("FeeOnTransferToken", [100n]);
+    const feeAddress = await fee.getAddress();
+    await f.stream.allowToken(feeAddress);
+    await fee.mint(f.sender.address, USDC(1_000));
+    await fee.connect(f.sender).approve(f.streamAddress, USDC(1_000));
+    const funding = { method: 0, validAfter: 0n, deadline: 0n, nonce: ethers.ZeroHash, v: 0, r: ethers.ZeroHash, s: ethers.ZeroHash };
+    await expect(f.stream.connect(f.sender).createLinearWithFunding(await f.linear({ token: feeAddress }), funding))
+      .to.be.revertedWithCustomError(f.errs, "PaymentStream_TransferAmountMismatch");
+  });
+
+  it("test_RevertWhen_DepositOverflows96Bits", async function () {
+    const f = await loadFixture(fixture);
+    const max96 = 2n ** 96n - 1n;
+    await f.usdc.mint(f.sender.address, max96);
+    const id = await f.createOpen({ deposit: max96 - 5n });
+    await expect(f.stream.connect(f.sender).deposit(id, 6n))
+      .to.be.revertedWithCustomError(f.errs, "PaymentStream_AmountTooLarge").withArgs(max96 + 1n);
+  });
+
   it("no-return-value token streams through SafeERC20", async function () {
     const f = await loadFixture(fixture);
     const nrt = await ethers.deployContract("NoReturnToken");
