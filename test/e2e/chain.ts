@@ -43,7 +43,11 @@ export type HardhatNode = { rpcUrl: string; port: number; child: ChildProcess; s
 export async function startHardhatNode(port?: number): Promise<HardhatNode> {
   const p = port ?? (await freePort());
   const bin = join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
-  const child = spawn(process.execPath, [bin, "node", "--port", String(p), "--hostname", "127.0.0.1"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const config = join(root, "test", "e2e", "hardhat.e2e.config.ts");
+  const child = spawn(process.execPath, [bin, "--config", config, "--network", "e2e", "node", "--port", String(p), "--hostname", "127.0.0.1"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let log = "";
   child.stdout!.on("data", (c) => (log = (log + c).slice(-4000)));
   child.stderr!.on("data", (c) => (log = (log + c).slice(-4000)));
@@ -71,8 +75,12 @@ export async function startHardhatNode(port?: number): Promise<HardhatNode> {
   };
 }
 
+const EIP170_LIMIT = 24_576;
+
 function bytecodeOf(file: string, name: string): Hex {
-  const a = JSON.parse(readFileSync(join(root, "artifacts", "contracts", file, `${name}.json`), "utf8")) as { bytecode: Hex };
+  const a = JSON.parse(readFileSync(join(root, "artifacts", "contracts", file, `${name}.json`), "utf8")) as { bytecode: Hex; deployedBytecode: Hex };
+  const size = (a.deployedBytecode.length - 2) / 2;
+  if (size > EIP170_LIMIT) console.warn(`e2e: WARNING ${name} runtime code is ${size} bytes > ${EIP170_LIMIT} (EIP-170): it would not deploy on a real chain`);
   return a.bytecode;
 }
 

@@ -10,6 +10,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { paymentEscrowAbi } from "../../oracle/src/chain/abis/paymentEscrowAbi.js";
 import { riskOracleAbi } from "../../oracle/src/chain/abis/riskOracleAbi.js";
+import { leaderRank } from "../../oracle/src/chain/leaderRank.js";
 import { escrowSubject } from "../../oracle/src/chain/watcher.js";
 import { loadConfig } from "../../oracle/src/config.js";
 import { type Daemon, startDaemon } from "../../oracle/src/index.js";
@@ -30,6 +31,22 @@ let dir: string;
 let denyList: string;
 const daemons: Daemon[] = [];
 
+const running = new Map<number, Daemon>();
+
+/** Every operator watches and may lead; peers are the other running operators. */
+function wirePeers() {
+  for (const [i, d] of running) d.ctx.config.cosignPeers = [...running].filter(([j]) => j !== i).map(([, p]) => p.url);
+}
+
+/** The posted attestation for `subject` in whichever operator's store led it. */
+function posted(subject: `0x${string}`) {
+  for (const d of running.values()) {
+    const a = d.ctx.store.activeAttestationForSubject(subject);
+    if (a?.status === "posted") return { a, d };
+  }
+  return null;
+}
+
 async function startOperator(i: number, o: { lead: boolean; dbName?: string }): Promise<Daemon> {
   const config = loadConfig({
     env: {},
@@ -47,11 +64,20 @@ async function startOperator(i: number, o: { lead: boolean; dbName?: string }): 
       cosignTimeoutMs: 2000,
       denyListPath: denyList,
       rpcRetryBaseMs: 50,
+      leaderGraceMs: 2000,
     },
   });
   const d = await startDaemon({ config, account: operators[i]! });
   daemons.push(d);
+  running.set(i, d);
+  wirePeers();
   return d;
+}
+
+async function stopOperator(i: number) {
+  await running.get(i)!.stop("stopped by test");
+  running.delete(i);
+  wirePeers();
 }
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
@@ -80,17 +106,13 @@ async function releaseAs(id: bigint, index = 0n) {
 }
 
 describe("daemon e2e (hardhat node)", () => {
-  let leader: Daemon;
-
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "riskgate-e2e-"));
     denyList = join(dir, "deny.txt");
     writeFileSync(denyList, `# sanctioned\n${SANCTIONED}\n`);
     node = await startHardhatNode();
     stack = await deployStack(node.rpcUrl, { signers: operators.map((o) => o.address), threshold: 2, policy: { allowBelow: 5000, freezeAt: 9000, holdWindow: 3600 } });
-    const [, co1, co2] = [null, await startOperator(1, { lead: false }), await startOperator(2, { lead: false })];
-    leader = await startOperator(0, { lead: true });
-    leader.ctx.config.cosignPeers = [co1!.url, co2!.url];
+    for (const i of [0, 1, 2]) await startOperator(i, { lead: true });
   });
 
   after(async () => {
@@ -103,14 +125,11 @@ describe("daemon e2e (hardhat node)", () => {
     const payee = privateKeyToAccount(KEYS.payee).address;
     const id = await createEscrow(node.rpcUrl, stack, { payee, amounts: [100_000_000n, 50_000_000n] });
     const subject = escrowSubject(id, 0);
-    const a = await until("posted", () => {
-      const x = leader.ctx.store.activeAttestationForSubject(subject);
-      return x?.status === "posted" ? x : null;
-    });
+    const { a } = await until("posted", () => posted(subject));
     assert.equal(a.signatures.filter((s) => s !== "0x").length, 2);
     assert.equal(a.decision, "release");
     assert.equal((await postedEvents(subject)).length, 1);
-    const second = await until("second milestone posted", () => leader.ctx.store.activeAttestationForSubject(escrowSubject(id, 1))?.status === "posted");
+    const second = await until("second milestone posted", () => posted(escrowSubject(id, 1)));
     assert.ok(second);
     const r = await releaseAs(id);
     assert.equal(r.status, "success");
@@ -120,10 +139,7 @@ describe("daemon e2e (hardhat node)", () => {
   it("test_e2e_HighRiskPaymentFrozen", async () => {
     const id = await createEscrow(node.rpcUrl, stack, { payee: SANCTIONED, amounts: [7_000_000n] });
     const subject = escrowSubject(id, 0);
-    const a = await until("posted", () => {
-      const x = leader.ctx.store.activeAttestationForSubject(subject);
-      return x?.status === "posted" ? x : null;
-    });
+    const { a, d: leader } = await until("posted", () => posted(subject));
     assert.ok(a.score >= 9000, `score ${a.score}`);
     assert.equal(a.decision, "freeze");
     await releaseAs(id);
@@ -132,16 +148,20 @@ describe("daemon e2e (hardhat node)", () => {
     assert.ok(flagged.items.some((i) => i.subject === subject && i.decision === "freeze"));
   });
 
-  it("test_e2e_LeaderRestart_NoDuplicateNoGap", async () => {
-    await leader.stop("restart test");
+  it("test_e2e_DeadOperatorDoesNotStopOthers_RestartNoDuplicateNoGap", async () => {
+    await stopOperator(0);
     const payee = privateKeyToAccount(KEYS.payee).address;
-    // Payments while the leader is down.
-    const ids = [await createEscrow(node.rpcUrl, stack, { payee, amounts: [1_000_000n] }), await createEscrow(node.rpcUrl, stack, { payee, amounts: [2_000_000n] })];
-    leader = await startOperator(0, { lead: true });
-    leader.ctx.config.cosignPeers = daemons.slice(0, 2).map((d) => d.url);
+    // Payments while operator 0 is down: among them, some whose first-ranked leader is operator 0.
+    const ids: bigint[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await createEscrow(node.rpcUrl, stack, { payee, amounts: [BigInt(1_000_000 + i)] }));
+    const signers = [...operators.map((o) => o.address)].sort((x, y) => (x.toLowerCase() < y.toLowerCase() ? -1 : 1));
+    assert.ok(ids.some((id) => leaderRank(escrowSubject(id, 0), signers, operators[0]!.address) === 0), "operator 0 was first in line for one of them");
+    for (const id of ids) await until(`posted ${id} by the live operators`, () => posted(escrowSubject(id, 0)));
+    await startOperator(0, { lead: true });
+    // The restarted operator catches up from its cursor and finds them all posted already.
+    await until("operator 0 caught up", () => running.get(0)!.ctx.store.pendingSettlements().length === 0);
     for (const id of ids) {
       const subject = escrowSubject(id, 0);
-      await until(`posted ${id}`, () => leader.ctx.store.activeAttestationForSubject(subject)?.status === "posted");
       assert.equal((await postedEvents(subject)).length, 1, "posted exactly once");
     }
     // Nothing from before the restart was posted twice.
@@ -157,10 +177,7 @@ describe("daemon e2e (hardhat node)", () => {
     const subject = escrowSubject(id, 0);
     // Freeze time for the daemon: snapshot right after the payment, before the post can be mined.
     const snap = await test.snapshot();
-    const first = await until("posted", () => {
-      const x = leader.ctx.store.activeAttestationForSubject(subject);
-      return x?.status === "posted" ? x : null;
-    });
+    const { a: first, d: leader } = await until("posted", () => posted(subject));
     await test.revert({ id: snap });
     // The post is gone; mine past its height so the old block number exists with another hash.
     await test.mine({ blocks: 3 });

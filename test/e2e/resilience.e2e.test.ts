@@ -45,6 +45,8 @@ function configFor(i: number, o: { lead: boolean; rpcUrl?: string; extra?: Recor
       pollIntervalMs: 50,
       cosignSecret: SECRET,
       rpcRetryBaseMs: 50,
+      // Only one operator watches in these tests: it leads every settlement at once.
+      leaderGraceMs: 0,
       ...o.extra,
     },
   });
@@ -136,6 +138,7 @@ describe("daemon resilience e2e (hardhat node)", () => {
       COSIGN_SECRET: SECRET,
       COSIGN_PEERS: cosigners.map((d) => d.url).join(","),
       LOG_LEVEL: "info",
+      LEADER_GRACE_MS: "0",
     };
     const run = () => {
       const child = spawn(process.execPath, [BIN, "oracle", "start"], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -155,7 +158,7 @@ describe("daemon resilience e2e (hardhat node)", () => {
     for (let i = 0; i < 2; i++) ids.push(await createEscrow(node.rpcUrl, stack, { payee, amounts: [BigInt(9_000_000 + i)] }));
     const second = run();
     try {
-      for (const id of ids) await until(`subject ${id} posted`, async () => (await postCount(escrowSubject(id, 0))) >= 1);
+      for (const id of ids) await until(`subject ${id} posted`, async () => (await postCount(escrowSubject(id, 0))) >= 1).catch((err: Error) => { throw new Error(`${err.message}\n${second.log().split("\n").filter((l) => /warn|error/.test(l)).slice(-8).join("\n")}`); });
       // Let the restarted leader run a little longer: it must not post anything again.
       await new Promise((r) => setTimeout(r, 1000));
       for (const id of ids) assert.equal(await postCount(escrowSubject(id, 0)), 1, `subject of escrow ${id} posted once`);

@@ -5,35 +5,74 @@
 import type { Context } from "../context.js";
 import { shortMessageOf } from "../errors.js";
 import { signSettlement, toStored } from "../attestation/issueAttestation.js";
+import type { InboxItem } from "../store/types.js";
+import { leaderRank } from "./leaderRank.js";
 
-export async function processSettlements(ctx: Context, limit = 256): Promise<number> {
-  const { store, logger, metrics } = ctx;
-  let done = 0;
-  for (const item of store.pendingSettlements(limit)) {
-    if (ctx.shutdown.isShuttingDown()) break;
+export type ProcessSettlementsParameters = {
+  limit?: number;
+  /** Whether a verdict for `subject` was posted on chain at or after `fromBlock` (by any operator). */
+  postedOnChain?: (subject: InboxItem["subject"], fromBlock: number) => Promise<boolean>;
+  /** How many settlements are signed concurrently (co-signing is a network round trip). */
+  concurrency?: number;
+};
+
+export async function processSettlements(ctx: Context, p: ProcessSettlementsParameters = {}): Promise<number> {
+  const { store } = ctx;
+  const now = Date.now();
+  const due: InboxItem[] = [];
+  for (const item of store.pendingSettlements(p.limit ?? 256)) {
     if (store.activeAttestationForSubject(item.subject)) {
       store.setSettlementStatus(item.subject, "done");
       continue;
     }
-    let issued;
-    try {
-      issued = await signSettlement(ctx, item);
-    } catch (err) {
-      logger.warn({ subject: item.subject, err: shortMessageOf(err) }, "could not sign settlement; will retry");
-      continue;
+    const rank = ctx.chain && ctx.account ? leaderRank(item.subject, ctx.chain.signers, ctx.account.address) : 0;
+    if (rank === null) continue; // not a signer: watch only
+    if (rank > 0) {
+      if (now < item.seenAt + rank * ctx.config.leaderGraceMs) continue; // the better-ranked operator leads first
+      if (p.postedOnChain && (await p.postedOnChain(item.subject, item.blockNumber))) {
+        // Another operator led it: keep the payment in the feature history, do not sign.
+        store.transaction(() => {
+          store.insertPayment({ ...item, source: "chain" });
+          store.setSettlementStatus(item.subject, "done");
+        });
+        continue;
+      }
     }
-    if (issued.signed < issued.threshold) {
-      logger.warn({ subject: item.subject, signed: issued.signed, threshold: issued.threshold }, "threshold not met; will retry");
-      continue;
-    }
-    store.transaction(() => {
-      store.insertAttestation(toStored(issued, "push", item.seenAt));
-      store.insertPayment({ ...item, source: "chain" });
-      store.setSettlementStatus(item.subject, "done");
-    });
-    metrics.attestations.inc({ mode: "push" });
-    metrics.scores.observe({ source: "chain", decision: issued.decision }, issued.result.score);
-    done++;
+    due.push(item);
   }
+  let done = 0;
+  const workers = Math.max(1, p.concurrency ?? 8);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(workers, due.length) }, async () => {
+      while (next < due.length && !ctx.shutdown.isShuttingDown()) {
+        const item = due[next++]!;
+        if (await lead(ctx, item)) done++;
+      }
+    }),
+  );
   return done;
+}
+
+async function lead(ctx: Context, item: InboxItem): Promise<boolean> {
+  const { store, logger, metrics } = ctx;
+  let issued;
+  try {
+    issued = await signSettlement(ctx, item);
+  } catch (err) {
+    logger.warn({ subject: item.subject, err: shortMessageOf(err) }, "could not sign settlement; will retry");
+    return false;
+  }
+  if (issued.signed < issued.threshold) {
+    logger.warn({ subject: item.subject, signed: issued.signed, threshold: issued.threshold }, "threshold not met; will retry");
+    return false;
+  }
+  store.transaction(() => {
+    store.insertAttestation(toStored(issued, "push", item.seenAt));
+    store.insertPayment({ ...item, source: "chain" });
+    store.setSettlementStatus(item.subject, "done");
+  });
+  metrics.attestations.inc({ mode: "push" });
+  metrics.scores.observe({ source: "chain", decision: issued.decision }, issued.result.score);
+  return true;
 }

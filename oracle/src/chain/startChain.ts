@@ -2,6 +2,7 @@
 // left in flight, then loops (watch → sign → submit → track → reorg check) until shutdown.
 import type { Context } from "../context.js";
 import { isRetryable, shortMessageOf } from "../errors.js";
+import { riskOracleAbi } from "./abis/riskOracleAbi.js";
 import { createChainClient } from "./clients.js";
 import { processSettlements } from "./pipeline.js";
 import { readChainInfo } from "./readChainInfo.js";
@@ -25,6 +26,11 @@ export async function startChain(ctx: Context): Promise<void> {
     await submitter.reconcile();
   }
 
+  const postedOnChain = async (subject: `0x${string}`, fromBlock: number) => {
+    const logs = await client.getContractEvents({ address: ctx.chain!.oracle, abi: riskOracleAbi, eventName: "PostAttestation", args: { subject }, fromBlock: BigInt(fromBlock) });
+    return logs.length > 0;
+  };
+
   let lastOk = Date.now();
   let lastError = "";
   ctx.checks.set("chain", () => (Date.now() - lastOk < Math.max(10_000, config.pollIntervalMs * 10) ? true : `chain unreachable: ${lastError}`));
@@ -34,7 +40,7 @@ export async function startChain(ctx: Context): Promise<void> {
     while (!ctx.shutdown.isShuttingDown()) {
       try {
         const poll = await pollOnce(ctx, client);
-        if (ctx.account) await processSettlements(ctx);
+        if (ctx.account) await processSettlements(ctx, { postedOnChain });
         if (submitter) {
           await submitter.submit();
           await submitter.track();

@@ -207,3 +207,19 @@ describe("sqlite store: settlement inbox", () => {
     s.close();
   });
 });
+
+import { leaderRank } from "../../src/chain/leaderRank.js";
+
+describe("leader rank", () => {
+  it("test_leaderRank_RotatesBySubjectAndExcludesNonSigners", () => {
+    const set = [addr(1), addr(2), addr(3)];
+    // subject mod 3 picks the first; every operator gets a distinct rank.
+    for (const n of [0, 1, 2, 5, 65536]) {
+      const ranks = set.map((s) => leaderRank(b32(n), set, s));
+      assert.deepEqual([...ranks].sort(), [0, 1, 2]);
+      assert.equal(ranks[n % 3], 0);
+    }
+    assert.equal(leaderRank(b32(1), set, addr(9)), null);
+    assert.equal(leaderRank(b32(1), set, addr(2).toUpperCase().replace("0X", "0x") as `0x${string}`), 0);
+  });
+});
