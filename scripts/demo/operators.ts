@@ -130,7 +130,18 @@ export class OracleNetwork {
   /** Starts the watcher loop and one loopback HTTP server per operator; returns their URLs. */
   async start(): Promise<string[]> {
     for (const op of this.operators) {
-      op.server = createServer((req, res) => void this.handle(op, req.url ?? "/", res));
+      op.server = createServer((req, res) => {
+        if (req.method === "POST") {
+          let body = "";
+          req.on("data", (c: Buffer) => {
+            body += c.toString();
+            if (body.length > 16_384) req.destroy();
+          });
+          req.on("end", () => void this.handlePost(req.url ?? "/", body, res));
+          return;
+        }
+        void this.handle(op, req.url ?? "/", res, req.method ?? "GET");
+      });
       await new Promise<void>((r) => op.server!.listen(0, "127.0.0.1", r));
       op.url = `http://127.0.0.1:${(op.server.address() as AddressInfo).port}`;
     }
@@ -151,8 +162,70 @@ export class OracleNetwork {
     await this.posting;
   }
 
-  private async handle(op: Operator, url: string, res: import("node:http").ServerResponse): Promise<void> {
+  /**
+   * POST /v1/attestations (pull mode, the daemon's wire format): scores the settlement, signs it with
+   * the operators (k-of-n) and returns attestation + aligned signatures for the caller to pass inline.
+   */
+  private async handlePost(url: string, raw: string, res: import("node:http").ServerResponse): Promise<void> {
     res.setHeader("access-control-allow-origin", "*");
+    const send = (status: number, body: unknown): void => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+    };
+    if (url.split("?")[0] !== "/v1/attestations") return send(404, { error: { code: "not_found", message: "no such route" } });
+    let req: { consumer: Address; subject: Hex; payer: Address; payee: Address; token: Address; amount: string };
+    try {
+      req = JSON.parse(raw) as typeof req;
+      for (const k of ["consumer", "payer", "payee", "token"] as const) if (!/^0x[0-9a-fA-F]{40}$/.test(req[k])) throw new Error(`${k}: expected an address`);
+      if (!/^0x[0-9a-fA-F]{64}$/.test(req.subject)) throw new Error("subject: expected bytes32");
+      if (!/^\d{1,78}$/.test(req.amount)) throw new Error("amount: expected a decimal string of token units");
+    } catch (err) {
+      return send(400, { error: { code: "invalid_request", message: (err as Error).message } });
+    }
+    try {
+      const block = await this.opts.publicClient.getBlock();
+      const payment: Payment = { payer: req.payer, payee: req.payee, token: req.token, amount: BigInt(req.amount), timestamp: Math.floor(Date.now() / 1000), decimals: 6 };
+      const result = this.opts.engine.score(payment);
+      const cosign = this.cosignerScores(payment);
+      this.opts.history.addPayment(payment);
+      const att: RiskAttestation = {
+        consumer: req.consumer,
+        subject: req.subject,
+        payer: req.payer,
+        payee: req.payee,
+        token: req.token,
+        amount: BigInt(req.amount),
+        score: result.score,
+        reasons: result.reasons,
+        modelId: result.modelId,
+        issuedAt: block.timestamp,
+        expiresAt: block.timestamp + 3600n,
+        nonce: toHex(randomBytes(32)),
+      };
+      const signed = await this.sign(att, result, cosign, "pull");
+      send(201, {
+        uid: hashRiskAttestation(this.domain, att),
+        attestation: att,
+        signerSet: this.signerSet,
+        signatures: signed,
+        threshold: this.opts.deployments.threshold,
+        signed: signed.filter((x) => x !== "0x").length,
+        decision: decisionOf(result.score, this.opts.engine.bands),
+        reasonsText: reasonsInWords(result.reasons),
+        mode: "pull",
+      });
+    } catch (err) {
+      send(503, { error: { code: "quorum_unavailable", message: (err as Error).message.split("\n")[0] } });
+    }
+  }
+
+  private async handle(op: Operator, url: string, res: import("node:http").ServerResponse, method = "GET"): Promise<void> {
+    res.setHeader("access-control-allow-origin", "*");
+    if (method === "OPTIONS") {
+      res.writeHead(204, { "access-control-allow-methods": "GET, POST, OPTIONS", "access-control-allow-headers": "content-type, x-api-key" });
+      res.end();
+      return;
+    }
     const send = (status: number, body: string, type = "application/json"): void => {
       res.writeHead(status, { "content-type": type });
       res.end(body);
@@ -282,20 +355,14 @@ export class OracleNetwork {
     return out;
   }
 
-  private async attest(
-    att: RiskAttestation,
-    result: RiskResult,
-    cosign: Map<Operator, RiskResult>,
-    scoreSeconds: number,
-    about: { escrowId?: bigint; milestone?: number; streamId?: bigint; seenAt: number },
-  ): Promise<Verdict> {
+  /** Leader signs, co-signers whose own verdict agrees sign, until the threshold; aligned with the signer set. */
+  private async sign(att: RiskAttestation, result: RiskResult, cosign: Map<Operator, RiskResult>, mode: "push" | "pull"): Promise<Hex[]> {
     const bands = this.opts.engine.bands;
     const leader = this.leader;
-    leader.metrics.scoreLatency.observe(scoreSeconds);
     const decision = decisionOf(result.score, bands);
     const byAddress = new Map<string, Hex>();
     byAddress.set(leader.account.address.toLowerCase(), await signRiskAttestation(leader.account, this.domain, att));
-    leader.metrics.attestations.inc({ mode: "push" });
+    leader.metrics.attestations.inc({ mode });
     for (const op of this.operators) {
       if (op === leader || !op.online) continue;
       if (byAddress.size >= this.opts.deployments.threshold) break;
@@ -306,7 +373,19 @@ export class OracleNetwork {
       op.metrics.attestations.inc({ mode: "cosign" });
     }
     if (byAddress.size < this.opts.deployments.threshold) throw new Error(`threshold not met for ${att.subject}`);
-    const signatures = this.signerSet.map((s) => byAddress.get(s.toLowerCase()) ?? ("0x" as Hex));
+    return this.signerSet.map((s) => byAddress.get(s.toLowerCase()) ?? ("0x" as Hex));
+  }
+
+  private async attest(
+    att: RiskAttestation,
+    result: RiskResult,
+    cosign: Map<Operator, RiskResult>,
+    scoreSeconds: number,
+    about: { escrowId?: bigint; milestone?: number; streamId?: bigint; seenAt: number },
+  ): Promise<Verdict> {
+    this.leader.metrics.scoreLatency.observe(scoreSeconds);
+    const decision = decisionOf(result.score, this.opts.engine.bands);
+    const signatures = await this.sign(att, result, cosign, "push");
     const verdict: Verdict = {
       uid: hashRiskAttestation(this.domain, att),
       subject: att.subject,
@@ -325,7 +404,7 @@ export class OracleNetwork {
     for (const op of this.operators) op.metrics.scores.observe({ source: "chain", decision }, result.score);
     return new Promise<Verdict>((resolve) => {
       this.queue.push({ att, signatures, verdict, resolve });
-      leader.metrics.queueDepth.set(this.queue.length);
+      this.leader.metrics.queueDepth.set(this.queue.length);
       this.schedulePost();
     });
   }

@@ -130,6 +130,38 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     await shot(page, "payer-released");
   });
 
+  it("a payer streams to a merchant with a permit; the merchant watches it tick and withdraws under and over the allowance", async () => {
+    await useAccount(page, ACCOUNT.payerA);
+    await page.fill("#stream-recipient", MERCHANT);
+    await page.fill("#stream-deposit", "60");
+    await page.fill("#stream-minutes", "3");
+    await page.fill("#stream-allowance", "2");
+    await page.click("#create-stream");
+    assert.equal((await waitStatus(page, ["ok", "error", "rejected"])).kind, "ok");
+
+    await useAccount(page, ACCOUNT.merchant);
+    const stream = "article.stream";
+    await page.waitForSelector(`${stream} button[data-action="withdraw"]`, { timeout: 15_000 });
+    const first = await page.textContent(`${stream} [data-field="streamed"]`);
+    await page.waitForFunction((f) => document.querySelector('article.stream [data-field="streamed"]')?.textContent !== f, first, { timeout: 10_000 });
+    await elementShot(page, stream, "stream-ticking");
+    // Under the unattested allowance: no oracle round trip.
+    await page.click(`${stream} button[data-action="withdraw"]`);
+    const under = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(under.kind, "ok", under.text);
+    // Over it: a pull-mode attestation signed 2-of-3 by the operators, passed inline.
+    await page.waitForSelector(`${stream} button[data-action="withdraw-attested"]`, { timeout: 15_000 });
+    await page.click(`${stream} button[data-action="withdraw-attested"]`);
+    const over = await waitStatus(page, ["ok", "error", "rejected"], 60_000);
+    assert.equal(over.kind, "ok", over.text);
+    await page
+      // More than the 2 USDC allowance has left the stream: the attested path paid above it.
+      .waitForFunction(() => Number(/withdrawn ([\d.,]+)/.exec(document.querySelector('article.stream [data-field="streamed"]')?.textContent ?? "")?.[1]?.replace(/,/g, "") ?? 0) > 2, undefined, { timeout: 15_000 })
+      .catch(async (err: unknown) => {
+        throw new Error(`${(err as Error).message}\nstream: ${await page.textContent("article.stream")}\nstatus: ${await page.textContent("#status")}`);
+      });
+  });
+
   it("a high-risk payment (sanctioned payee) is frozen and the arbiter resolves it from the operator view", async () => {
     await useAccount(page, ACCOUNT.payerB);
     await page.click("#faucet");

@@ -84,7 +84,8 @@ export async function write(s: Session, address: Address, abi: Abi, functionName
   if (!s.wallet) throw new Error("connect a wallet first");
   const { client, address: account } = s.wallet;
   // Simulate first: a revert is reported with its custom error before anything is signed.
-  const { request } = await s.publicClient.simulateContract({ account, address, abi, functionName, args });
+  // "pending": the state and the time the transaction will actually see (streams accrue by the second).
+  const { request } = await s.publicClient.simulateContract({ account, address, abi, functionName, args, blockTag: "pending" });
   const hash = await client.writeContract({ ...request, account: client.account ?? account, chain: s.chain } as never);
   progress?.(`sent ${hash.slice(0, 10)}…, waiting for the block`);
   const receipt = await s.publicClient.waitForTransactionReceipt({ hash });

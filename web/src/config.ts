@@ -1,7 +1,7 @@
 // Runtime configuration: query parameters (?rpc=&deployments=&oracle=) win over /config.json.
 import type { Deployments } from "../../deploy/types.js";
 
-export type AppConfig = { rpcUrl: string; deploymentsUrl: string; oracleUrl?: string };
+export type AppConfig = { rpcUrl: string; deploymentsUrl: string; oracleUrl?: string; oracleApiKey?: string };
 
 export async function loadConfig(location: Location = window.location): Promise<AppConfig> {
   const q = new URLSearchParams(location.search);
@@ -15,7 +15,7 @@ export async function loadConfig(location: Location = window.location): Promise<
   const rpcUrl = q.get("rpc") ?? file.rpcUrl;
   const deploymentsUrl = q.get("deployments") ?? file.deploymentsUrl;
   if (!rpcUrl || !deploymentsUrl) throw new Error("missing configuration: give ?rpc=…&deployments=… or serve /config.json");
-  return { rpcUrl, deploymentsUrl, oracleUrl: q.get("oracle") ?? file.oracleUrl ?? undefined };
+  return { rpcUrl, deploymentsUrl, oracleUrl: q.get("oracle") ?? file.oracleUrl ?? undefined, oracleApiKey: q.get("key") ?? file.oracleApiKey ?? undefined };
 }
 
 export async function loadDeployments(url: string): Promise<Deployments> {

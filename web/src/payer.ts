@@ -35,8 +35,31 @@ async function signPermit(s: Session, spender: Address, value: bigint, deadline:
   return { v: Number(sig.v ?? BigInt(sig.yParity + 27)), r: sig.r, s: sig.s };
 }
 
+type IssuedAttestation = {
+  attestation: { consumer: Address; subject: `0x${string}`; payer: Address; payee: Address; token: Address; amount: string; score: number; reasons: number; modelId: `0x${string}`; issuedAt: string; expiresAt: string; nonce: `0x${string}` };
+  signerSet: Address[];
+  signatures: `0x${string}`[];
+  decision: string;
+  reasonsText?: string[];
+};
+
+/** POST /v1/attestations on the oracle API (pull mode). */
+async function requestAttestation(s: Session, body: { consumer: Address; subject: `0x${string}`; payer: Address; payee: Address; token: Address; amount: bigint }): Promise<IssuedAttestation> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (s.cfg.oracleApiKey) headers["x-api-key"] = s.cfg.oracleApiKey;
+  const res = await fetch(`${s.cfg.oracleUrl}/v1/attestations`, { method: "POST", headers, body: JSON.stringify({ ...body, amount: body.amount.toString() }) });
+  const json = (await res.json()) as IssuedAttestation & { error?: { code: string; message: string } };
+  if (!res.ok) throw new Error(`oracle: ${json.error?.message ?? `HTTP ${res.status}`}`);
+  return json;
+}
+
+/** The chain's current time: the pending block's timestamp (a local chain may run ahead of the wall clock). */
 async function chainNow(s: Session): Promise<number> {
-  return Number((await s.publicClient.getBlock()).timestamp);
+  try {
+    return Number((await s.publicClient.getBlock({ blockTag: "pending" })).timestamp);
+  } catch {
+    return Number((await s.publicClient.getBlock()).timestamp);
+  }
 }
 
 export function renderPayer(s: Session, root: HTMLElement, onChange: () => void): { refresh: () => Promise<void> } {
@@ -238,7 +261,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       if (rows.some((r) => r.id === a.streamId)) continue;
       const [data, amounts] = await Promise.all([
         s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "getStream", args: [a.streamId] }) as Promise<{ deposited: bigint; withdrawn: bigint; sinceAttested: bigint; flags: number }>,
-        s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [a.streamId] }) as Promise<{ streamed: bigint; withdrawable: bigint; unattestedAllowance: bigint }>,
+        // "pending": evaluated at the time the next block would have, not at the last block's (possibly old) time.
+        s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [a.streamId], blockTag: "pending" }) as Promise<{ streamed: bigint; withdrawable: bigint; unattestedAllowance: bigint }>,
       ]);
       rows.push({
         id: a.streamId,
@@ -287,6 +311,24 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
             onChange();
           });
         });
+        // Above the allowance: ask the oracle for a pull-mode attestation (k-of-n signed) and pass it inline.
+        const attested =
+          isRecipient && !r.frozen && r.withdrawable > room && s.cfg.oracleUrl ? h("button", { class: "small secondary", "data-action": "withdraw-attested" }, `Withdraw ${usdc(r.withdrawable)} USDC with an attestation`) : null;
+        attested?.addEventListener("click", () => {
+          busy = true;
+          void act("Withdraw with attestation", async (progress) => {
+            const amounts = (await s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [r.id], blockTag: "pending" })) as { withdrawable: bigint; subject: `0x${string}` };
+            progress("asking the oracle operators to attest");
+            const issued = await requestAttestation(s, { consumer: s.addr.stream, subject: amounts.subject, payer: r.sender, payee: r.recipient, token: s.addr.token, amount: amounts.withdrawable });
+            progress(`verdict: ${issued.decision}${issued.reasonsText?.length ? ` (${issued.reasonsText.join("; ")})` : ""}`);
+            const a = issued.attestation;
+            const att = { ...a, amount: BigInt(a.amount), issuedAt: BigInt(a.issuedAt), expiresAt: BigInt(a.expiresAt) };
+            await write(s, s.addr.stream, s.abi.stream, "withdrawWithAttestation", [r.id, r.recipient, amounts.withdrawable, att, issued.signerSet, issued.signatures], progress);
+          }).finally(() => {
+            busy = false;
+            onChange();
+          });
+        });
         const pct = Number(r.deposited) > 0 ? (100 * Number(streamed)) / Number(r.deposited) : 0;
         return h(
           "article",
@@ -295,7 +337,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
           h("div", { class: "bar" }, h("div", { style: `width:${pct.toFixed(2)}%` })),
           h("p", { class: "mono", "data-field": "streamed" }, `streamed ${usdc(streamed)} / ${usdc(r.deposited)} USDC · withdrawn ${usdc(r.withdrawn)} · withdrawable ${usdc(withdrawable)}`),
           room < withdrawable && isRecipient ? h("p", { class: "hint" }, `Above ${usdc(room)} USDC more, a withdrawal needs an oracle attestation.`) : null,
-          btn,
+          btn || attested ? h("div", { class: "actions" }, btn ?? "", attested ?? "") : null,
         );
       }),
     );
