@@ -127,7 +127,7 @@ contract StreamHandler {
         ) returns (uint256) { } catch { }
     }
 
-    function deposit(uint256 idSeed, uint96 amount) external {
+    function topUp(uint256 idSeed, uint96 amount) external {
         (bool ok, uint256 id) = _pick(idSeed);
         if (!ok) return;
         ++ghostCalls;
