@@ -1,6 +1,6 @@
 // Deploys the Riskgate suite with Hardhat Ignition on one network connection and writes the one
 // deployments file (addresses + ABIs) that the oracle daemon, the demo and the web app read.
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -15,7 +15,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const LOCAL_CHAIN_ID = 31337;
 
 export type DeployRiskgateParameters = {
-  /** The connection (`await network.connect(...)`) with the ignition-ethers plugin. */
+  /** The connection (`await hre.network.create(...)`) with the ignition-ethers plugin. */
   connection: NetworkConnection & { ignition: { deploy: (...args: never[]) => Promise<unknown> } };
   /** For the artifacts (ABIs). */
   hre: Pick<HardhatRuntimeEnvironment, "artifacts">;
@@ -82,12 +82,16 @@ export async function deployRiskgate(args: DeployRiskgateParameters): Promise<De
       o: { parameters: Record<string, Record<string, unknown>>; deploymentId?: string; displayUi: boolean },
     ): Promise<Record<string, { getAddress(): Promise<string> }>>;
   };
-  const result = await ignition.deploy(local ? RiskgateLocalModule : RiskgateModule, {
-    parameters: { [moduleId]: params as unknown as Record<string, unknown> },
-    deploymentId,
-    displayUi: false,
-  });
-  if (local && deploymentId) rmSync(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  let result: Record<string, { getAddress(): Promise<string> }>;
+  try {
+    result = await ignition.deploy(local ? RiskgateLocalModule : RiskgateModule, {
+      parameters: { [moduleId]: params as unknown as Record<string, unknown> },
+      deploymentId,
+      displayUi: false,
+    });
+  } finally {
+    if (local && deploymentId) removeJournal(deploymentId);
+  }
 
   const names = { riskOracle: "RiskOracle", paymentEscrow: "PaymentEscrow", paymentStream: "PaymentStream", mockUsdc: "MockUSDC" } as const;
   const contracts: Deployments["contracts"] = {} as Deployments["contracts"];
@@ -115,12 +119,39 @@ export async function deployRiskgate(args: DeployRiskgateParameters): Promise<De
   return deployments;
 }
 
+/** Removes a throwaway local deployment's journal (and ignition/ if nothing else is in it). */
+function removeJournal(deploymentId: string): void {
+  rmSync(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  for (const dir of [path.join(ROOT, "ignition", "deployments"), path.join(ROOT, "ignition")]) {
+    try {
+      rmdirSync(dir); // only when empty
+    } catch {
+      break;
+    }
+  }
+}
+
 async function resolveUrl(url: unknown): Promise<string | undefined> {
   if (typeof url === "string") return url;
   if (url && typeof url === "object" && "get" in url && typeof (url as { get: unknown }).get === "function") {
     return String(await (url as { get(): Promise<string> }).get());
   }
   return undefined;
+}
+
+/** EIP-170's limit on runtime code size (bytes). */
+export const MAX_CODE_SIZE = 24_576;
+
+/** The named contracts whose deployed bytecode exceeds EIP-170: they deploy only where the limit is lifted. */
+export async function oversizedContracts(hre: Pick<HardhatRuntimeEnvironment, "artifacts">, names: string[]): Promise<{ name: string; size: number }[]> {
+  const out: { name: string; size: number }[] = [];
+  for (const name of names) {
+    if (!(await hre.artifacts.artifactExists(name))) continue;
+    const a = await hre.artifacts.readArtifact(name);
+    const size = (a.deployedBytecode.length - 2) / 2;
+    if (size > MAX_CODE_SIZE) out.push({ name, size });
+  }
+  return out;
 }
 
 /** Writes `<dir>/<chainId>.json`; returns its path. */

@@ -172,7 +172,7 @@ async function main(): Promise<void> {
 
   // 3. Deploy with Ignition over the chain's RPC; the policy bands are the model's calibrated bands.
   const { default: hre } = await import("hardhat");
-  const connection = await hre.network.connect({ network: "localhost", override: { url: rpcUrl } });
+  const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
   const operatorKeys = [1, 2, 3].map(devKey);
   const d = await deployRiskgate({
     connection: connection as never,
