@@ -110,6 +110,11 @@ export async function deployStack(rpcUrl: string, p: { signers: Address[]; thres
     return r;
   }
   const sorted = [...p.signers].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+  // Every operator pays gas for the posts it leads.
+  for (const s of sorted) {
+    const hash = await wallet.sendTransaction({ to: s, value: 10n ** 19n });
+    await publicClient.waitForTransactionReceipt({ hash });
+  }
   const usdc = await deploy(mockUSDCAbi as Abi, bytecodeOf("mocks/MockUSDC.sol", "MockUSDC"), [owner.address]);
   const oracle = await deploy(riskOracleAbi as Abi, bytecodeOf("RiskOracle.sol", "RiskOracle"), [owner.address, sorted, p.threshold, owner.address, 3600]);
   const escrow = await deploy(paymentEscrowAbi as Abi, bytecodeOf("PaymentEscrow.sol", "PaymentEscrow"), [owner.address, oracle, owner.address]);

@@ -11,11 +11,14 @@
 //   - issuedAt within ±COSIGN_MAX_SKEW_S of its clock, expiresAt in the future and
 //     expiresAt - issuedAt <= its own ATTESTATION_TTL;
 //   - |own score - leader score| <= COSIGN_TOLERANCE (bps, default 500) AND the same decision band
-//     (release / hold / freeze) — so a co-signer never lends its key to a verdict it would not give.
+//     (release / hold / freeze) — so a co-signer never lends its key to a verdict it would not give;
+//   - for a chain settlement (`blockNumber` given) it first waits until its own watcher has reached
+//     that block, so both score on the same history (409 "behind" if it cannot within the timeout).
 import { type Address, type Hex, recoverTypedDataAddress } from "viem";
 import type { Context } from "../context.js";
 import { FatalError, RetryableError } from "../errors.js";
 import { shortMessageOf } from "../errors.js";
+import { CURSOR } from "../chain/watcher.js";
 import { decisionOf, scoreSettlement } from "./issueAttestation.js";
 import { signOperatorRequest } from "./operatorAuth.js";
 import { signRiskAttestation } from "./signAttestation.js";
@@ -30,6 +33,8 @@ export type CollectCosignaturesParameters = {
   /** Aligned with ctx.chain.signers; filled in place. */
   signatures: Hex[];
   needed: number;
+  /** Block of the settlement's chain event, when there is one. */
+  blockNumber?: number;
 };
 
 /** Returns how many valid co-signatures were added to `signatures`. */
@@ -40,7 +45,7 @@ export async function collectCosignatures(ctx: Context, p: CollectCosignaturesPa
   if (!secret) throw new FatalError("COSIGN_PEERS set without COSIGN_SECRET", { code: "CONFIG_INVALID" });
   const chain = ctx.chain;
   const domain = riskgateDomain(chain.chainId, chain.oracle);
-  const body = JSON.stringify({ chainId: chain.chainId, oracle: chain.oracle, attestation: toWire(p.attestation) });
+  const body = JSON.stringify({ chainId: chain.chainId, oracle: chain.oracle, attestation: toWire(p.attestation), blockNumber: p.blockNumber });
   const controller = new AbortController();
   let added = 0;
 
@@ -95,7 +100,7 @@ export type CosignOutcome =
 /** The co-signer's decision (route POST /v1/cosign), after operator authentication. */
 export async function cosignAttestation(
   ctx: Context,
-  req: { chainId: number; oracle: Address; attestation: RiskAttestation },
+  req: { chainId: number; oracle: Address; attestation: RiskAttestation; blockNumber?: number },
   nowS = Math.floor(Date.now() / 1000),
 ): Promise<CosignOutcome> {
   if (!ctx.account) throw new FatalError("no operator key loaded", { code: "NO_SIGNER" });
@@ -109,6 +114,15 @@ export async function cosignAttestation(
   if (Math.abs(issued - nowS) > COSIGN_MAX_SKEW_S) return { ok: false, status: 422, code: "bad_time_window", message: "issuedAt too far from now" };
   if (expires <= nowS || expires - issued > ctx.config.attestationTtl)
     return { ok: false, status: 422, code: "bad_time_window", message: "expired, or validity longer than this operator allows" };
+  if (req.blockNumber !== undefined && ctx.store.getCursor(CURSOR) !== null) {
+    // Score on the same history as the leader: wait (briefly) until this operator has watched the
+    // settlement's block too.
+    const deadline = Date.now() + Math.max(100, ctx.config.cosignTimeoutMs - 250);
+    while ((ctx.store.getCursor(CURSOR)?.block ?? -1) < req.blockNumber) {
+      if (Date.now() > deadline) return { ok: false, status: 409, code: "behind", message: `this operator has not reached block ${req.blockNumber} yet` };
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
   const own = scoreSettlement(ctx, a, issued);
   const tol = ctx.config.cosignTolerance;
   const bands = ctx.risk.bands;

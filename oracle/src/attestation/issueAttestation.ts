@@ -20,6 +20,8 @@ export type SettlementRequest = {
   token: Address;
   amount: bigint;
   decimals?: number;
+  /** Block of the chain event (push mode): co-signers score as of at least this block. */
+  blockNumber?: number;
 };
 
 export function decisionOf(score: number, bands: ScoreBands): Decision {
@@ -80,7 +82,7 @@ export async function signSettlement(ctx: Context, req: SettlementRequest, now =
     signatures[mine] = own;
     signed = 1;
   }
-  if (signed < threshold) signed += await collectCosignatures(ctx, { attestation, uid, signatures, needed: threshold - signed });
+  if (signed < threshold) signed += await collectCosignatures(ctx, { attestation, uid, signatures, needed: threshold - signed, blockNumber: req.blockNumber });
   return { attestation, uid, result, decision: decisionOf(result.score, ctx.risk!.bands), signers: [...signers], signatures, signed, threshold };
 }
 

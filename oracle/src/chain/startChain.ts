@@ -53,7 +53,11 @@ export async function startChain(ctx: Context): Promise<void> {
         failures++;
         lastError = shortMessageOf(err);
         const delay = Math.min(30_000, config.rpcRetryBaseMs * 2 ** Math.min(failures, 8));
-        (isRetryable(err) ? logger.warn.bind(logger) : logger.error.bind(logger))({ err: lastError, failures, delay_ms: delay }, "chain loop failed; backing off");
+        const details = (err as { details?: unknown }).details;
+        (isRetryable(err) ? logger.warn.bind(logger) : logger.error.bind(logger))(
+          { err: lastError, details: typeof details === "string" ? details.slice(0, 300) : undefined, failures, delay_ms: delay },
+          "chain loop failed; backing off",
+        );
         await sleep(delay, ctx.shutdown.signal);
       }
     }

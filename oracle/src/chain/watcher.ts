@@ -3,6 +3,9 @@
 // of the cursor block with the chain's. Everything a poll learns is written in ONE transaction with
 // the new cursor, so a crash never skips a payment nor queues one twice (the queue is keyed by subject).
 //
+// The feature history gets each settlement as soon as it is seen (so a settlement's own payment is
+// part of the history it is scored on — the same for every operator).
+//
 // PaymentEscrow: one `CreateEscrow` → one settlement per milestone,
 //   subject = bytes32((escrowId << 16) | index), amount = the milestone's gross amount.
 import { type Hex, type PublicClient, pad, toHex } from "viem";
@@ -98,7 +101,12 @@ export async function pollOnce(ctx: Context, client: PublicClient): Promise<Poll
   const toBlock = await client.getBlock({ blockNumber: BigInt(to) });
   let added = 0;
   store.transaction(() => {
-    for (const i of items) if (store.enqueueSettlement(i)) added++;
+    for (const i of items) {
+      if (store.enqueueSettlement(i)) added++;
+      // Into the feature history at once, in chain order, by every operator alike: operators that
+      // have watched up to the same block score a settlement on the same history (see cosign.ts).
+      store.insertPayment({ ...i, source: "chain" });
+    }
     store.saveBlockHash(to, toBlock.hash!);
     store.pruneBlockHashesBelow(to - config.reorgDepth);
     store.setCursor(CURSOR, to, toBlock.hash!);

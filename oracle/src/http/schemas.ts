@@ -85,6 +85,7 @@ export const CosignRequest = z.strictObject({
   chainId: z.number().int().positive(),
   oracle: Address,
   attestation: WireAttestation,
+  blockNumber: z.number().int().min(0).optional().meta({ description: "block of the settlement's chain event: the co-signer scores as of at least this block" }),
 });
 
 export const CosignResponse = z.object({ signer: z.string(), signature: Hex, score: z.number().int() });
