@@ -189,6 +189,26 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     await page.click("#tab-payer");
   });
 
+  it("a payer disputes a pending milestone; after the deadline the rest is refunded to the payer", async () => {
+    await useAccount(page, ACCOUNT.payerA);
+    await page.selectOption("#milestones", "2");
+    await page.fill("#deadline-hours", "0.003"); // ~11 s
+    const id = await createEscrow(page, MERCHANT, "40");
+    await page.selectOption("#milestones", "1");
+    await page.fill("#deadline-hours", "168");
+    const m0 = `li.milestone[data-escrow="${id}"][data-index="0"]`;
+    const m1 = `li.milestone[data-escrow="${id}"][data-index="1"]`;
+    await page.click(`${m0} button[data-action="dispute"]`);
+    assert.equal((await waitStatus(page, ["ok", "error", "rejected"])).kind, "ok");
+    await page.waitForSelector(`${m0}[data-status="Disputed"]`, { timeout: 15_000 });
+    // Milestone 2 is never released; once the deadline passes anyone may refund it to the payer.
+    await page.waitForSelector(`article.escrow[data-escrow="${id}"] button[data-action="refund"]`, { timeout: 60_000 });
+    await page.click(`article.escrow[data-escrow="${id}"] button[data-action="refund"]`);
+    assert.equal((await waitStatus(page, ["ok", "error", "rejected"])).kind, "ok");
+    await page.waitForSelector(`${m1}[data-status="Refunded"]`, { timeout: 15_000 });
+    await page.waitForSelector(`${m0}[data-status="Disputed"]`); // the disputed one stays for the arbiter
+  });
+
   it("test_RevertWhen_PayerHasNoUSDC: a chain error is shown and nothing is created", async () => {
     await useAccount(page, ACCOUNT.merchant);
     await page.waitForTimeout(1600); // one refresh cycle: the merchant's escrows (as payee) are listed
