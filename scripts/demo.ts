@@ -207,6 +207,7 @@ async function main(): Promise<void> {
   const simTime = new Map<bigint, number>();
   let live = false; // after the workload, escrows from the web app are scored on the wall clock
   let workload: Workload | undefined;
+  let outage: { operator: string; fromPayment: number; toPayment: number } | undefined;
   const oracle = new OracleNetwork({
     publicClient,
     walletClient,
@@ -243,6 +244,14 @@ async function main(): Promise<void> {
     arbiter: devAccount(4).address,
     seed,
     stopped: () => interrupted,
+    // One co-signer goes down for the middle third of the payments: the other two still reach 2-of-3.
+    beforePayment: (i, total) => {
+      if (total < 6) return;
+      const op = oracle.operators[1];
+      const down = i >= Math.floor(total / 3) && i < Math.floor((2 * total) / 3);
+      if (down && op.online) outage = { operator: op.account.address, fromPayment: i + 1, toPayment: Math.floor((2 * total) / 3) };
+      op.online = !down;
+    },
     onProgress: ({ done, total, phase: ph, last }) => {
       if (last) {
         if (last.decision === "release") tally.rel++;
@@ -270,7 +279,15 @@ async function main(): Promise<void> {
   if (interrupted) return;
 
   // 7. Summary + report.
-  const summary = summarize({ seed, payments: workload.payments, streams: workload.streams, postStats: oracle.postStats, wallSeconds: (performance.now() - t0) / 1000 });
+  const summary = summarize({
+    seed,
+    payments: workload.payments,
+    streams: workload.streams,
+    postStats: oracle.postStats,
+    wallSeconds: (performance.now() - t0) / 1000,
+    operators: oracle.operators.map((o) => ({ address: o.account.address, signed: o.signed })),
+    outage,
+  });
   const reportDir = path.join(ROOT, "reports");
   mkdirSync(reportDir, { recursive: true });
   const reportPath = path.join(reportDir, `demo-seed${seed}-${nPayments}.html`);

@@ -55,6 +55,8 @@ export type Operator = {
   account: PrivateKeyAccount;
   metrics: Metrics;
   online: boolean;
+  /** Attestations this operator signed (as leader or co-signer). */
+  signed: number;
   url?: string;
   server?: Server;
 };
@@ -117,6 +119,7 @@ export class OracleNetwork {
       account: privateKeyToAccount(k),
       metrics: createMetrics({ defaults: false }),
       online: true,
+      signed: 0,
     }));
     const have = new Set(this.operators.map((o) => o.account.address.toLowerCase()));
     for (const s of this.signerSet) if (!have.has(s.toLowerCase())) throw new Error(`no key for oracle signer ${s}`);
@@ -363,6 +366,7 @@ export class OracleNetwork {
     const byAddress = new Map<string, Hex>();
     byAddress.set(leader.account.address.toLowerCase(), await signRiskAttestation(leader.account, this.domain, att));
     leader.metrics.attestations.inc({ mode });
+    leader.signed++;
     for (const op of this.operators) {
       if (op === leader || !op.online) continue;
       if (byAddress.size >= this.opts.deployments.threshold) break;
@@ -371,6 +375,7 @@ export class OracleNetwork {
       if (!own || decisionOf(own.score, bands) !== decision || Math.abs(own.score - result.score) > (this.opts.cosignTolerance ?? 250)) continue;
       byAddress.set(op.account.address.toLowerCase(), await signRiskAttestation(op.account, this.domain, att));
       op.metrics.attestations.inc({ mode: "cosign" });
+      op.signed++;
     }
     if (byAddress.size < this.opts.deployments.threshold) throw new Error(`threshold not met for ${att.subject}`);
     return this.signerSet.map((s) => byAddress.get(s.toLowerCase()) ?? ("0x" as Hex));

@@ -15,6 +15,8 @@ export type DemoSummary = {
   commissions: { streamsUSDC: string; escrowReferralsUSDC: string; totalUSDC: string; streams: number; withdrawals: number; streamAttestations: number };
   volumeUSDC: string;
   wallSeconds: number;
+  operators: { address: string; signed: number }[];
+  outage?: { operator: string; fromPayment: number; toPayment: number };
 };
 
 function pct(sorted: number[], q: number): number {
@@ -29,6 +31,8 @@ export function summarize(args: {
   streams: StreamRecord[];
   postStats: { gas: bigint; count: number }[];
   wallSeconds: number;
+  operators: { address: string; signed: number }[];
+  outage?: { operator: string; fromPayment: number; toPayment: number };
 }): DemoSummary {
   const { payments: ps, streams } = args;
   const fraud = ps.filter((p) => p.fraud);
@@ -95,6 +99,8 @@ export function summarize(args: {
     },
     volumeUSDC: formatUnits(ps.reduce((s, p) => s + p.amount, 0n), 6),
     wallSeconds: args.wallSeconds,
+    operators: args.operators,
+    outage: args.outage,
   };
 }
 
@@ -118,6 +124,8 @@ export function summaryRows(s: DemoSummary): [string, string][] {
     ["Gas: post per attestation (2-of-3)", `${n(s.gas.postPerAttestation)} (${s.gas.attestationsPosted} in ${s.gas.postTransactions} txs)`],
     ["Commissions paid", `${s.commissions.totalUSDC} USDC (streams ${s.commissions.streamsUSDC}, escrow referrals ${s.commissions.escrowReferralsUSDC})`],
     ["Streams", `${s.commissions.streams} streams, ${s.commissions.withdrawals} withdrawals, ${s.commissions.streamAttestations} attested`],
+    ["Signatures per operator (2-of-3)", s.operators.map((o) => `${o.address.slice(0, 6)}… ${o.signed}`).join(", ")],
+    ...(s.outage ? ([["Operator outage", `${s.outage.operator.slice(0, 6)}… down for payments ${s.outage.fromPayment}–${s.outage.toPayment}: still attested 2-of-3`]] as [string, string][]) : []),
     ["Final outcomes", Object.entries(s.finalOutcome).map(([k, v]) => `${k} ${v}`).join(", ")],
     ["Wall time", `${s.wallSeconds.toFixed(1)} s`],
   ];

@@ -63,6 +63,8 @@ export type WorkloadContext = {
   arbiter: Address;
   seed: number;
   onProgress: (p: { done: number; total: number; phase: string; last?: PaymentRecord }) => void;
+  /** Called before each on-chain payment (the demo takes an operator down for a while). */
+  beforePayment?: (index: number, total: number) => void;
   stopped: () => boolean;
 };
 
@@ -176,6 +178,7 @@ export class Workload {
         history.addPayment(item.payment); // other traffic the oracle's indexer has seen
         continue;
       }
+      this.ctx.beforePayment?.(done, total);
       const rec = await this.runEscrow(item, rng.next());
       this.payments.push(rec);
       this.ctx.onProgress({ done: ++done, total, phase: "escrows", last: rec });

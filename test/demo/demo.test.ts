@@ -46,6 +46,11 @@ describe("npm run demo", { timeout: 300_000 }, () => {
     assert.ok(s.gas.release > 0 && s.gas.createEscrow > 0 && s.gas.postPerAttestation > 0);
     assert.ok(s.gas.attestationsPosted >= s.escrows.milestones, "one attestation per milestone (plus the streams')");
     assert.ok(s.settlementMs.n === s.outcomeAtOnce.released);
+    // k-of-n: every posted attestation carries exactly 2 operator signatures, and the run survived one
+    // co-signer being down for a third of the payments.
+    assert.equal(s.operators.length, 3);
+    assert.equal(s.operators.reduce((n, o) => n + o.signed, 0), 2 * s.gas.attestationsPosted);
+    assert.ok(s.outage, "an operator outage happened");
     assert.equal(s.commissions.streams, 3);
     assert.ok(Number(s.commissions.streamsUSDC) > 0, "affiliates earned commissions");
     assert.ok(existsSync(s.report));
