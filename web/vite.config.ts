@@ -3,14 +3,34 @@
 //   npx vite build --config web/vite.config.ts     static build in web/dist
 // Runtime configuration (RPC URL, deployments file, oracle API) comes from query parameters or
 // /config.json, never from the build.
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { type Plugin, defineConfig } from "vite";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const deploymentsDir = path.resolve(here, "..", "deployments");
+
+/** Serves the repository's deployments/<chainId>.json at /deployments/<chainId>.json (dev server only). */
+function deploymentsFiles(): Plugin {
+  return {
+    name: "riskgate-deployments",
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = /^\/deployments\/(\d+)\.json(?:\?.*)?$/.exec(req.url ?? "");
+        const file = m ? path.join(deploymentsDir, `${m[1]}.json`) : undefined;
+        if (!file || !existsSync(file)) return next();
+        res.setHeader("content-type", "application/json");
+        res.setHeader("cache-control", "no-store");
+        res.end(readFileSync(file));
+      });
+    },
+  };
+}
 
 export default defineConfig({
   root: here,
+  plugins: [deploymentsFiles()],
   clearScreen: false,
   // The reason texts and the deployments type are shared with the oracle and the deploy scripts.
   server: { fs: { allow: [path.resolve(here, "..")] } },
