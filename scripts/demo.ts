@@ -235,7 +235,6 @@ async function main(): Promise<void> {
     publicClient,
     walletClient,
     d,
-    oracle,
     history,
     scenario,
     simTime,
@@ -244,6 +243,15 @@ async function main(): Promise<void> {
     arbiter: devAccount(4).address,
     seed,
     stopped: () => interrupted,
+    streamVerdict: async (st, a) => {
+      const v = await oracle.attestStream({
+        streamId: st.streamId,
+        subject: a.subject,
+        issuedAt: a.issuedAt,
+        payment: { payer: st.sender, payee: st.recipient, token: d.token as Address, amount: a.cap, timestamp: a.simTime, decimals: 6 },
+      });
+      return v.postedTx ? { decision: v.decision, cap: a.cap } : undefined;
+    },
     // One co-signer goes down for the middle third of the payments: the other two still reach 2-of-3.
     beforePayment: (i, total) => {
       if (total < 6) return;

@@ -8,7 +8,7 @@ import type { Deployments } from "../../deploy/types.js";
 import type { LabelledPayment, PatternLabel, Scenario } from "../../oracle/src/risk/scenarios.js";
 import type { InMemoryHistory } from "../../oracle/src/risk/inMemoryHistory.js";
 import { createRng } from "../../oracle/src/model/rng.js";
-import { type Decision, type OracleNetwork, type Verdict, sleep } from "./operators.js";
+import { type Decision, type Verdict, sleep } from "./operators.js";
 
 export type EscrowKind = "p2p" | "merchant" | "milestones";
 
@@ -54,7 +54,11 @@ export type WorkloadContext = {
   publicClient: PublicClient;
   walletClient: WalletClient;
   d: Deployments;
-  oracle: OracleNetwork;
+  /**
+   * The oracle's verdict for a stream withdrawal of up to `cap` (subject = the stream's current subject),
+   * posted on-chain; undefined if nothing was posted. Returns the posted cap.
+   */
+  streamVerdict: (s: StreamRecord, args: { subject: Hex; cap: bigint; issuedAt: bigint; simTime: number }) => Promise<{ decision: Decision; cap: bigint } | undefined>;
   history: InMemoryHistory;
   scenario: Scenario;
   simTime: Map<bigint, number>;
@@ -69,6 +73,8 @@ export type WorkloadContext = {
 };
 
 const USDC = (n: number): bigint => parseUnits(n.toFixed(6), 6);
+/** Stream length in chain seconds: short enough that an attestation issued at creation is still valid at the end. */
+const STREAM_SECONDS = 600;
 
 /** N payments spread evenly over the scenario (order kept), with at least one of each fraud pattern. */
 export function selectPayments(s: Scenario, n: number): Set<number> {
@@ -288,7 +294,7 @@ export class Workload {
 
   /** Payroll and GPU-provider streams with affiliate commission plans; withdrawals under and over the allowance. */
   async runStreams(count: number): Promise<void> {
-    const { d, scenario, deployer, publicClient, oracle } = this.ctx;
+    const { d, scenario, deployer, publicClient } = this.ctx;
     if (count <= 0) return;
     const abi = d.contracts.PaymentStream.abi;
     const stream = d.contracts.PaymentStream.address;
@@ -329,7 +335,7 @@ export class Workload {
           deposit,
           startTime: 0,
           cliffTime: 0,
-          endTime: Number(now) + 86400,
+          endTime: Number(now) + STREAM_SECONDS,
           cliffAmount: 0n,
           cancelable: true,
           unattestedAllowance: 100,
@@ -353,15 +359,15 @@ export class Workload {
         attested: 0,
       });
     }
-    // Two hours in: micro-withdrawals under the unattested allowance (no oracle round trip).
-    await rpc(publicClient, "evm_increaseTime", [2 * 3600]);
+    // Two minutes in: micro-withdrawals under the unattested allowance (no oracle round trip).
+    await rpc(publicClient, "evm_increaseTime", [120]);
     await rpc(publicClient, "evm_mine", []);
     for (const s of this.streams) {
       const r = await this.send(s.recipient, stream, abi, "withdraw", [s.streamId, s.recipient, USDC(60)]);
       this.account(s, r.logs);
     }
     // At the end: the rest, over the allowance, against a 2-of-3 attestation posted by the operators.
-    await rpc(publicClient, "evm_increaseTime", [22 * 3600 + 1]);
+    await rpc(publicClient, "evm_increaseTime", [STREAM_SECONDS - 120 + 1]);
     await rpc(publicClient, "evm_mine", []);
     let i = 0;
     for (const s of this.streams) {
@@ -372,20 +378,15 @@ export class Workload {
       const cap = amounts.withdrawable;
       const subject = amounts.subject;
       const issuedAt = (await publicClient.getBlock()).timestamp;
-      const v = await oracle.attestStream({
-        streamId: s.streamId,
-        subject,
-        issuedAt,
-        payment: { payer: s.sender, payee: s.recipient, token: d.token as Address, amount: cap, timestamp: simEnd + 3600 * (1 + i), decimals: 6 },
-      });
-      s.attested++;
-      s.decision = v.decision;
-      if (v.decision === "hold") {
-        await rpc(publicClient, "evm_increaseTime", [d.policy.holdWindow + 1]);
-        await rpc(publicClient, "evm_mine", []);
-      }
-      if (v.postedTx) {
-        const r = await this.send(s.recipient, stream, abi, "withdrawWithPosted", [s.streamId, s.recipient, cap, cap]);
+      const v = await this.ctx.streamVerdict(s, { subject, cap, issuedAt, simTime: simEnd + 3600 * (1 + i) });
+      if (v) {
+        s.attested++;
+        s.decision = v.decision;
+        if (v.decision === "hold") {
+          await rpc(publicClient, "evm_increaseTime", [d.policy.holdWindow + 1]);
+          await rpc(publicClient, "evm_mine", []);
+        }
+        const r = await this.send(s.recipient, stream, abi, "withdrawWithPosted", [s.streamId, s.recipient, cap, v.cap]);
         this.account(s, r.logs);
       }
       this.ctx.onProgress({ done: ++i, total: this.streams.length, phase: "streams" });
