@@ -29,10 +29,17 @@ function run(command, args) {
   });
 }
 
-/** Sums mocha/Hardhat "N passing" / "N failing" lines. */
+/** Reads Hardhat's closing totals: per runner "N passing" lines, then one combined line
+ * "N passing (S solidity, M mocha)" when both ran; the combined line wins. */
 function countHardhat(output) {
+  const last = (re) => {
+    const all = [...output.matchAll(re)];
+    return all.length > 0 ? Number(all[all.length - 1][1]) : undefined;
+  };
   const sum = (re) => [...output.matchAll(re)].reduce((total, m) => total + Number(m[1]), 0);
-  return { passed: sum(/^\s*(\d+) passing/gm), failed: sum(/^\s*(\d+) failing/gm) };
+  const passed = last(/^\s*(\d+) passing \(\d+ solidity, \d+ mocha\)/gm) ?? sum(/^\s*(\d+) passing/gm);
+  const failed = last(/^\s*(\d+) failing \(\d+ solidity, \d+ mocha\)/gm) ?? sum(/^\s*(\d+) failing/gm);
+  return { passed, failed };
 }
 
 /** Reads node:test's "# pass N" / "# fail N" summary. */
