@@ -187,6 +187,19 @@ describe("PaymentEscrow", function () {
       expect((await f.escrow.getMilestone(id, 31n)).status).to.equal(Status.Pending);
     });
 
+    it("test_RevertWhen_AmountWordDirty (the commitment only ever hashes ABI-clean words)", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const params = await paramsFor(ethers, f, [USDC(7)]);
+      const data = f.escrow.interface.encodeFunctionData("createEscrow", [params]);
+      // The last word is amounts[0]: set a bit above the 96 bits of a uint96.
+      const word = BigInt(`0x${data.slice(-64)}`);
+      const dirty = `${data.slice(0, -64)}${(word | (1n << 200n)).toString(16).padStart(64, "0")}`;
+      await expect(f.payer.sendTransaction({ to: f.escrowAddress, data: dirty })).to.be.revert(ethers);
+      // The clean encoding goes through and commits to the clean terms.
+      await f.payer.sendTransaction({ to: f.escrowAddress, data });
+      expect(await f.escrow.termsHashOf(1n)).to.equal(hashTerms(ethers, await T(f, 1n)));
+    });
+
     it("test_RevertWhen_DeadlineNotInFuture", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const now = BigInt(await networkHelpers.time.latest());
