@@ -66,9 +66,13 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
 
     Config private _config;
 
-    mapping(uint256 escrowId => Escrow.Deal deal) private _deals;
+    /// @dev One slot per escrow: `keccak256(abi.encode(Escrow.Terms))`, the terms themselves live in calldata.
+    mapping(uint256 escrowId => bytes32 termsHash) private _termsHash;
 
-    mapping(uint256 escrowId => mapping(uint256 index => Escrow.Milestone milestone)) private _milestones;
+    /// @dev One slot per milestone, keyed by `keccak256(termsHash, subject)`: the key itself commits to the terms
+    /// and to the escrow id, so a call with the right terms finds a non-None milestone without reading
+    /// `_termsHash` (one cold SLOAD less on every release); any other terms or id find None.
+    mapping(bytes32 key => Escrow.Milestone milestone) private _milestones;
 
     mapping(address token => bool allowed) private _allowedTokens;
 
@@ -106,13 +110,21 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     }
 
     /// @inheritdoc IPaymentEscrow
-    function getDeal(uint256 escrowId) external view override returns (Escrow.Deal memory) {
-        return _deals[escrowId];
+    function hashTerms(Escrow.Terms calldata terms) external pure override returns (bytes32) {
+        return _hashTerms(terms);
     }
 
     /// @inheritdoc IPaymentEscrow
-    function getMilestone(uint256 escrowId, uint256 index) external view override returns (Escrow.Milestone memory) {
-        return _milestones[escrowId][index];
+    function termsHashOf(uint256 escrowId) external view override returns (bytes32) {
+        return _termsHash[escrowId];
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function getMilestone(uint256 escrowId, uint256 index) external view override returns (Escrow.Milestone memory m) {
+        // Out-of-range ids or indexes would alias another subject: they do not exist.
+        if (escrowId <= type(uint64).max && index < MAX_MILESTONES) {
+            m = _milestones[_key(_termsHash[escrowId], _subject(escrowId, index))];
+        }
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -228,20 +240,19 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     //////////////////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IPaymentEscrow
-    function release(uint256 escrowId, uint256 index) external override nonReentrant {
+    function release(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external override nonReentrant {
         // Checks.
-        _requireVerdictable(escrowId, index);
-        Escrow.Deal storage deal = _deals[escrowId];
-        Escrow.Milestone storage milestone = _milestones[escrowId][index];
+        (bytes32 key, Escrow.Milestone memory m) = _requireVerdictable(terms, escrowId, index);
         Attestation.Verdict memory verdict = _postedVerdict(
-            _subject(escrowId, index), deal.payer, deal.payee, deal.token, milestone.amount, milestone.lastIssuedAt
+            _subject(escrowId, index), terms.payer, terms.payee, terms.token, terms.amounts[index], m.lastIssuedAt
         );
         // Effects and interactions.
-        _applyVerdict(escrowId, index, verdict);
+        _applyVerdict(terms, escrowId, index, key, m.holdUntil, verdict);
     }
 
     /// @inheritdoc IPaymentEscrow
     function releaseWithAttestation(
+        Escrow.Terms calldata terms,
         uint256 escrowId,
         uint256 index,
         Attestation.RiskAttestation calldata att,
@@ -253,37 +264,44 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         nonReentrant
     {
         // Checks.
-        _requireVerdictable(escrowId, index);
+        (bytes32 key, Escrow.Milestone memory m) = _requireVerdictable(terms, escrowId, index);
         Attestation.Verdict memory verdict = _inlineVerdict(
             _subject(escrowId, index),
-            _deals[escrowId].payer,
-            _deals[escrowId].payee,
-            _deals[escrowId].token,
-            _milestones[escrowId][index].amount,
-            _milestones[escrowId][index].lastIssuedAt,
+            terms.payer,
+            terms.payee,
+            terms.token,
+            terms.amounts[index],
+            m.lastIssuedAt,
             att,
             signerSet,
             signatures
         );
         // Effects and interactions.
-        _applyVerdict(escrowId, index, verdict);
+        _applyVerdict(terms, escrowId, index, key, m.holdUntil, verdict);
     }
 
     /// @inheritdoc IPaymentEscrow
-    function finalizeHold(uint256 escrowId, uint256 index) external override nonReentrant {
+    function finalizeHold(
+        Escrow.Terms calldata terms,
+        uint256 escrowId,
+        uint256 index
+    )
+        external
+        override
+        nonReentrant
+    {
         // Checks.
-        Escrow.Milestone memory m = _milestones[escrowId][index];
-        if (m.status != Escrow.Status.Held) _revertStatus(escrowId, index, m.status);
+        bytes32 key = _requireMilestone(terms, escrowId, index);
+        Escrow.Milestone memory m = _milestones[key];
+        if (m.status != Escrow.Status.Held) _revertStatus(terms, escrowId, index, m.status);
         if (block.timestamp < m.holdUntil) revert Errors.PaymentEscrow_HoldNotOver(escrowId, index, m.holdUntil);
-        Escrow.Deal storage deal = _deals[escrowId];
-        _requireBeforeDeadline(escrowId, deal);
+        _requireBeforeDeadline(terms, escrowId);
         if (RISK_ORACLE.paused()) revert Errors.PaymentEscrow_OraclePaused();
         // Effects.
-        _milestones[escrowId][index].status = Escrow.Status.Released;
-        address payee = deal.payee;
-        address token = deal.token;
+        _milestones[key].status = Escrow.Status.Released;
+        address payee = terms.payee;
         // Effects (fee accrual) and interactions.
-        uint256 net = _payout(escrowId, deal, payee, token, m.amount);
+        uint256 net = _payout(terms, escrowId, payee, terms.amounts[index]);
         emit ReleaseMilestone(escrowId, payee, index, net, m.lastScore, m.lastIssuedAt);
     }
 
@@ -292,13 +310,14 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     //////////////////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IPaymentEscrow
-    function dispute(uint256 escrowId, uint256 index) external override nonReentrant {
+    function dispute(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external override nonReentrant {
         // Checks.
-        Escrow.Milestone storage milestone = _milestones[escrowId][index];
+        Escrow.Milestone storage milestone = _milestones[_requireMilestone(terms, escrowId, index)];
         Escrow.Status status = milestone.status;
-        if (status != Escrow.Status.Pending && status != Escrow.Status.Held) _revertStatus(escrowId, index, status);
-        Escrow.Deal storage deal = _deals[escrowId];
-        if (msg.sender != deal.payer && msg.sender != deal.payee) {
+        if (status != Escrow.Status.Pending && status != Escrow.Status.Held) {
+            _revertStatus(terms, escrowId, index, status);
+        }
+        if (msg.sender != terms.payer && msg.sender != terms.payee) {
             revert Errors.PaymentEscrow_NotParty(escrowId, msg.sender);
         }
         // Effects.
@@ -308,6 +327,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
 
     /// @inheritdoc IPaymentEscrow
     function resolve(
+        Escrow.Terms calldata terms,
         uint256 escrowId,
         uint256 index,
         uint256 payeeAmount,
@@ -318,14 +338,13 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         nonReentrant
     {
         // Checks.
-        Escrow.Milestone storage milestone = _milestones[escrowId][index];
+        Escrow.Milestone storage milestone = _milestones[_requireMilestone(terms, escrowId, index)];
         Escrow.Status status = milestone.status;
         if (status != Escrow.Status.Disputed && status != Escrow.Status.Frozen) {
-            _revertStatus(escrowId, index, status);
+            _revertStatus(terms, escrowId, index, status);
         }
-        Escrow.Deal storage deal = _deals[escrowId];
-        if (msg.sender != deal.arbiter) revert Errors.PaymentEscrow_NotArbiter(escrowId, msg.sender);
-        uint256 amount = milestone.amount;
+        if (msg.sender != terms.arbiter) revert Errors.PaymentEscrow_NotArbiter(escrowId, msg.sender);
+        uint256 amount = terms.amounts[index];
         if (payeeAmount > amount || payerAmount != amount - payeeAmount) {
             revert Errors.PaymentEscrow_InvalidSplit(payeeAmount, payerAmount, amount);
         }
@@ -333,37 +352,35 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         milestone.status = Escrow.Status.Resolved;
         emit ResolveMilestone(escrowId, msg.sender, index, payeeAmount, payerAmount);
         // Effects (fee accrual) and interactions.
-        address token = deal.token;
-        if (payeeAmount > 0) _payout(escrowId, deal, deal.payee, token, payeeAmount);
-        if (payerAmount > 0) _send(token, deal.payer, payerAmount);
+        if (payeeAmount > 0) _payout(terms, escrowId, terms.payee, payeeAmount);
+        if (payerAmount > 0) _send(terms.token, terms.payer, payerAmount);
     }
 
     /// @inheritdoc IPaymentEscrow
-    function refund(uint256 escrowId) external override nonReentrant {
+    function refund(Escrow.Terms calldata terms, uint256 escrowId) external override nonReentrant {
         // Checks.
-        Escrow.Deal storage deal = _deals[escrowId];
-        address payer = deal.payer;
-        if (payer == address(0)) revert Errors.PaymentEscrow_EscrowNotFound(escrowId);
-        uint40 deadline = deal.deadline;
+        bytes32 termsHash = _requireTerms(terms, escrowId);
+        uint40 deadline = terms.deadline;
         if (block.timestamp < deadline) revert Errors.PaymentEscrow_DeadlineNotPassed(escrowId, deadline);
         // Effects.
-        uint256 count = deal.milestoneCount;
+        uint96[] calldata amounts = terms.amounts;
+        uint256 count = amounts.length;
         uint256 amount;
         uint256 mask;
-        mapping(uint256 => Escrow.Milestone) storage milestones = _milestones[escrowId];
         for (uint256 i; i < count; ++i) {
-            Escrow.Milestone storage milestone = milestones[i];
+            Escrow.Milestone storage milestone = _milestones[_key(termsHash, _subject(escrowId, i))];
             Escrow.Status status = milestone.status;
             if (status == Escrow.Status.Pending || status == Escrow.Status.Held) {
                 milestone.status = Escrow.Status.Refunded;
-                amount += milestone.amount;
+                amount += amounts[i];
                 mask |= 1 << i;
             }
         }
         if (amount == 0) revert Errors.PaymentEscrow_NothingToRefund(escrowId);
+        address payer = terms.payer;
         emit Refund(escrowId, payer, amount, mask);
         // Interactions.
-        _send(deal.token, payer, amount);
+        _send(terms.token, payer, amount);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -440,12 +457,72 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         return bytes32((escrowId << 16) | index);
     }
 
-    /// @dev Validates `params`, stores the deal and its milestones, emits {CreateEscrow}.
+    /// @dev `keccak256(abi.encode(terms))` without Solidity's element-by-element re-encoding: the 8 static
+    /// words and the amounts are copied from calldata as they are. Words with dirty upper bits hash to
+    /// something no escrow stores (the commitment is built from clean values), so they only fail the check.
+    function _hashTerms(Escrow.Terms calldata terms) private pure returns (bytes32 termsHash) {
+        uint96[] calldata amounts = terms.amounts;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            // abi.encode of a dynamic struct: offset 0x20, 8 static words, offset of `amounts` (0x120),
+            // then its length and elements.
+            mstore(ptr, 0x20)
+            calldatacopy(add(ptr, 0x20), terms, 0x100)
+            mstore(add(ptr, 0x120), 0x120)
+            mstore(add(ptr, 0x140), amounts.length)
+            let size := shl(5, amounts.length)
+            calldatacopy(add(ptr, 0x160), amounts.offset, size)
+            termsHash := keccak256(ptr, add(0x160, size))
+        }
+    }
+
+    /// @dev The storage key of a milestone: `keccak256(termsHash, subject)`.
+    function _key(bytes32 termsHash, bytes32 subject) private pure returns (bytes32 key) {
+        assembly ("memory-safe") {
+            mstore(0x00, termsHash)
+            mstore(0x20, subject)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @dev Reverts unless `terms` hash to the commitment of `escrowId`; returns that hash.
+    function _requireTerms(Escrow.Terms calldata terms, uint256 escrowId) private view returns (bytes32 termsHash) {
+        termsHash = _hashTerms(terms);
+        bytes32 stored = _termsHash[escrowId];
+        if (termsHash != stored) {
+            if (stored == bytes32(0)) revert Errors.PaymentEscrow_EscrowNotFound(escrowId);
+            revert Errors.PaymentEscrow_TermsMismatch(escrowId);
+        }
+    }
+
+    /// @dev Checks the index against the terms and returns the milestone's storage key. The terms themselves
+    /// are checked by the key: with any other terms or id the milestone reads None, and `_revertStatus` then
+    /// says why (`_requireTerms`).
+    function _requireMilestone(
+        Escrow.Terms calldata terms,
+        uint256 escrowId,
+        uint256 index
+    )
+        private
+        pure
+        returns (bytes32 key)
+    {
+        // Ids are < 2^64 (a larger one would alias a real subject once shifted).
+        if (escrowId > type(uint64).max) revert Errors.PaymentEscrow_EscrowNotFound(escrowId);
+        if (index >= terms.amounts.length) {
+            // Cheap path: an index past the terms' amounts is missing whatever the terms say.
+            revert Errors.PaymentEscrow_MilestoneNotFound(escrowId, index);
+        }
+        key = _key(_hashTerms(terms), _subject(escrowId, index));
+    }
+
+    /// @dev Validates `params`, commits the terms, stores the milestones, emits {CreateEscrow}.
     function _create(Escrow.CreateParams calldata params) private returns (uint256 escrowId, uint256 total) {
         // Checks.
         if (!_allowedTokens[params.token]) revert Errors.PaymentEscrow_TokenNotAllowed(params.token);
         if (params.payee == address(0) || params.arbiter == address(0)) revert Errors.PaymentEscrow_ZeroAddress();
-        uint256 count = params.amounts.length;
+        uint96[] calldata amounts = params.amounts;
+        uint256 count = amounts.length;
         if (count == 0 || count > MAX_MILESTONES) revert Errors.PaymentEscrow_InvalidMilestoneCount(count);
         if (params.deadline <= block.timestamp) revert Errors.PaymentEscrow_DeadlineInPast(params.deadline);
 
@@ -456,28 +533,55 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
             // Cannot overflow: one id per transaction never reaches 2^64.
             _config.nextEscrowId = config.nextEscrowId + 1;
         }
-        uint16 referral = params.referrer == address(0) ? 0 : config.referralBps;
-        Escrow.Deal storage deal = _deals[escrowId];
-        deal.payer = msg.sender;
-        deal.deadline = params.deadline;
-        deal.feeBps = config.feeBps;
-        deal.referralBps = referral;
-        deal.milestoneCount = uint8(count);
-        deal.payee = params.payee;
-        deal.token = params.token;
-        deal.arbiter = params.arbiter;
-        if (params.referrer != address(0)) deal.referrer = params.referrer;
-
-        mapping(uint256 => Escrow.Milestone) storage milestones = _milestones[escrowId];
         for (uint256 i; i < count; ++i) {
-            uint96 amount = params.amounts[i];
+            uint96 amount = amounts[i];
             if (amount == 0) revert Errors.PaymentEscrow_ZeroAmount(i);
-            milestones[i] = Escrow.Milestone({
-                amount: amount, status: Escrow.Status.Pending, holdUntil: 0, lastIssuedAt: 0, lastScore: 0
-            });
             total += amount;
         }
+        uint16 referral = params.referrer == address(0) ? 0 : config.referralBps;
+        bytes32 termsHash = _commit(params, config.feeBps, referral);
+        _termsHash[escrowId] = termsHash;
+        for (uint256 i; i < count; ++i) {
+            _milestones[_key(termsHash, _subject(escrowId, i))] =
+                Escrow.Milestone({ status: Escrow.Status.Pending, holdUntil: 0, lastIssuedAt: 0, lastScore: 0 });
+        }
         _emitCreate(escrowId, params, config.feeBps, referral);
+    }
+
+    /// @dev `keccak256(abi.encode(Escrow.Terms))` of the escrow `params` create for `msg.sender`. The fields
+    /// are read (and so validated) by Solidity; the amounts were validated by the caller's loop.
+    function _commit(
+        Escrow.CreateParams calldata params,
+        uint16 fee,
+        uint16 referral
+    )
+        private
+        view
+        returns (bytes32 termsHash)
+    {
+        address payee = params.payee;
+        address token = params.token;
+        address arbiter = params.arbiter;
+        address referrer = params.referrer;
+        uint40 deadline = params.deadline;
+        uint96[] calldata amounts = params.amounts;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, 0x20)
+            mstore(add(ptr, 0x20), caller())
+            mstore(add(ptr, 0x40), payee)
+            mstore(add(ptr, 0x60), token)
+            mstore(add(ptr, 0x80), arbiter)
+            mstore(add(ptr, 0xa0), referrer)
+            mstore(add(ptr, 0xc0), deadline)
+            mstore(add(ptr, 0xe0), fee)
+            mstore(add(ptr, 0x100), referral)
+            mstore(add(ptr, 0x120), 0x120)
+            mstore(add(ptr, 0x140), amounts.length)
+            let size := shl(5, amounts.length)
+            calldatacopy(add(ptr, 0x160), amounts.offset, size)
+            termsHash := keccak256(ptr, add(0x160, size))
+        }
     }
 
     /// @dev Split out of `_create` to keep the stack shallow.
@@ -512,44 +616,74 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     }
 
     /// @dev A verdict may be applied to a Pending or Held milestone only, before the deadline.
-    function _requireVerdictable(uint256 escrowId, uint256 index) private view {
-        Escrow.Status status = _milestones[escrowId][index].status;
-        if (status != Escrow.Status.Pending && status != Escrow.Status.Held) _revertStatus(escrowId, index, status);
-        _requireBeforeDeadline(escrowId, _deals[escrowId]);
+    function _requireVerdictable(
+        Escrow.Terms calldata terms,
+        uint256 escrowId,
+        uint256 index
+    )
+        private
+        view
+        returns (bytes32 key, Escrow.Milestone memory m)
+    {
+        key = _requireMilestone(terms, escrowId, index);
+        m = _milestones[key];
+        if (m.status != Escrow.Status.Pending && m.status != Escrow.Status.Held) {
+            _revertStatus(terms, escrowId, index, m.status);
+        }
+        _requireBeforeDeadline(terms, escrowId);
     }
 
-    /// @dev Releases stop at the deadline. Returns the payer (same slot as the deadline).
-    function _requireBeforeDeadline(uint256 escrowId, Escrow.Deal storage deal) private view returns (address payer) {
-        payer = deal.payer;
-        uint40 deadline = deal.deadline;
+    /// @dev Releases stop at the deadline.
+    function _requireBeforeDeadline(Escrow.Terms calldata terms, uint256 escrowId) private view {
+        uint40 deadline = terms.deadline;
         if (block.timestamp >= deadline) revert Errors.PaymentEscrow_DeadlinePassed(escrowId, deadline);
     }
 
-    /// @dev `MilestoneNotFound` for a missing milestone, `InvalidStatus` otherwise.
-    function _revertStatus(uint256 escrowId, uint256 index, Escrow.Status status) private pure {
-        if (status == Escrow.Status.None) revert Errors.PaymentEscrow_MilestoneNotFound(escrowId, index);
+    /// @dev Every milestone of an escrow is written Pending at creation, so None under the key means the terms
+    /// or the id are wrong: `EscrowNotFound` or `TermsMismatch` (from `_requireTerms`). `InvalidStatus` otherwise.
+    /// (Callers check `index < terms.amounts.length` first: `MilestoneNotFound`.)
+    function _revertStatus(
+        Escrow.Terms calldata terms,
+        uint256 escrowId,
+        uint256 index,
+        Escrow.Status status
+    )
+        private
+        view
+    {
+        // With matching terms and index < count a milestone is never None, so `_requireTerms` reverts here.
+        if (status == Escrow.Status.None) _requireTerms(terms, escrowId);
         revert Errors.PaymentEscrow_InvalidStatus(escrowId, index, uint8(status));
     }
 
     /// @dev Applies a checked verdict: Release pays now, Hold parks, Freeze hands to the arbiter. The new
-    /// `lastIssuedAt` is written in the milestone's own slot (replay protection without a new slot).
-    function _applyVerdict(uint256 escrowId, uint256 index, Attestation.Verdict memory verdict) private {
-        Escrow.Milestone storage milestone = _milestones[escrowId][index];
-        uint96 amount = milestone.amount;
+    /// `lastIssuedAt` is written in the milestone's own slot (replay protection without a new slot), in one
+    /// SSTORE of the whole slot.
+    function _applyVerdict(
+        Escrow.Terms calldata terms,
+        uint256 escrowId,
+        uint256 index,
+        bytes32 key,
+        uint40 holdUntil,
+        Attestation.Verdict memory verdict
+    )
+        private
+    {
         if (verdict.decision == Attestation.Decision.Release) {
             // Effects.
-            milestone.status = Escrow.Status.Released;
-            milestone.lastIssuedAt = verdict.issuedAt;
-            milestone.lastScore = verdict.score;
+            _milestones[key] = Escrow.Milestone({
+                status: Escrow.Status.Released,
+                holdUntil: holdUntil,
+                lastIssuedAt: verdict.issuedAt,
+                lastScore: verdict.score
+            });
             // Effects (fee accrual) and interactions.
-            Escrow.Deal storage deal = _deals[escrowId];
-            address payee = deal.payee;
-            uint256 net = _payout(escrowId, deal, payee, deal.token, amount);
+            address payee = terms.payee;
+            uint256 net = _payout(terms, escrowId, payee, terms.amounts[index]);
             emit ReleaseMilestone(escrowId, payee, index, net, verdict.score, verdict.issuedAt);
         } else if (verdict.decision == Attestation.Decision.Hold) {
-            uint40 holdUntil = uint40(block.timestamp + verdict.holdWindow);
-            _milestones[escrowId][index] = Escrow.Milestone({
-                amount: amount,
+            holdUntil = uint40(block.timestamp + verdict.holdWindow);
+            _milestones[key] = Escrow.Milestone({
                 status: Escrow.Status.Held,
                 holdUntil: holdUntil,
                 lastIssuedAt: verdict.issuedAt,
@@ -558,8 +692,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
             emit HoldMilestone(escrowId, index, holdUntil, verdict.score, verdict.issuedAt);
         } else {
             // A successful check never returns Decision.None: the rest is Freeze.
-            _milestones[escrowId][index] = Escrow.Milestone({
-                amount: amount,
+            _milestones[key] = Escrow.Milestone({
                 status: Escrow.Status.Frozen,
                 holdUntil: 0,
                 lastIssuedAt: verdict.issuedAt,
@@ -572,17 +705,17 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     /// @dev Pays `gross` to `payee` minus the snapshotted protocol fee (accrued here) and referral commission
     /// (sent to the referrer). Returns what the payee gets.
     function _payout(
+        Escrow.Terms calldata terms,
         uint256 escrowId,
-        Escrow.Deal storage deal,
         address payee,
-        address token,
         uint256 gross
     )
         private
         returns (uint256 net)
     {
-        uint256 fee = gross * deal.feeBps / _BPS;
-        uint256 referral = gross * deal.referralBps / _BPS;
+        address token = terms.token;
+        uint256 fee = gross * terms.feeBps / _BPS;
+        uint256 referral = gross * terms.referralBps / _BPS;
         // Both rates are capped at 5%, so the sum never exceeds `gross`.
         net = gross - fee - referral;
         if (fee > 0) {
@@ -590,7 +723,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
             emit PayFee(escrowId, token, fee);
         }
         if (referral > 0) {
-            address referrer = deal.referrer;
+            address referrer = terms.referrer;
             emit PayReferral(escrowId, referrer, referral);
             _send(token, referrer, referral);
         }

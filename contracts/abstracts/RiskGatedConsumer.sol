@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import { IRiskOracle } from "../interfaces/IRiskOracle.sol";
 import { Errors } from "../libraries/Errors.sol";
+import { RiskOracleCall } from "../libraries/RiskOracleCall.sol";
 import { Attestation } from "../types/Attestation.sol";
 
 /// @title RiskGatedConsumer
@@ -41,7 +42,9 @@ abstract contract RiskGatedConsumer {
         ) {
             revert Errors.RiskGated_AttestationMismatch(subject);
         }
-        verdict = RISK_ORACLE.checkInline(att, signerSet, signatures);
+        // Same call and revert data as `RISK_ORACLE.checkInline(att, signerSet, signatures)`, with the
+        // arguments forwarded from calldata in block copies (~2.5k gas less, see RiskOracleCall).
+        verdict = RiskOracleCall.checkInline(RISK_ORACLE, att, signerSet, signatures);
         if (verdict.issuedAt <= lastIssuedAt) {
             revert Errors.RiskGated_StaleVerdict(subject, verdict.issuedAt, lastIssuedAt);
         }

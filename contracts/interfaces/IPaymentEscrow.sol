@@ -7,6 +7,13 @@ import { Escrow } from "../types/Escrow.sol";
 /// @title IPaymentEscrow
 /// @notice Milestone escrows of allow-listed stablecoins, released only against a RiskOracle verdict.
 ///
+/// Storage: an escrow is ONE slot, `termsHash = keccak256(abi.encode(Escrow.Terms))`, plus one packed slot
+/// per milestone (`Escrow.Milestone`). The immutable terms (payer, payee, token, arbiter, referrer, deadline,
+/// the fee and referral bps snapshotted at creation, the milestone amounts) are emitted once in
+/// {CreateEscrow} and passed back as `Escrow.Terms calldata terms` by every call that needs them; a struct
+/// that does not hash to the stored commitment reverts `PaymentEscrow_TermsMismatch(escrowId)` (the Morpho
+/// Blue `MarketParams` / Uniswap v4 `PoolKey` pattern). `hashTerms` and `termsHashOf` expose both sides.
+///
 /// Subject encoding (what the oracle signs as `RiskAttestation.subject` for a milestone):
 ///     subject = bytes32((uint256(escrowId) << 16) | milestoneIndex)
 /// and the attestation binds `consumer` = this contract, `payer`, `payee`, `token` of the escrow and
@@ -33,7 +40,8 @@ interface IPaymentEscrow {
                                        EVENTS
     //////////////////////////////////////////////////////////////////////////*/
 
-    /// @notice Emitted when an escrow is created and funded.
+    /// @notice Emitted when an escrow is created and funded. Carries the full `Escrow.Terms` (payer, payee,
+    /// token, arbiter, referrer, deadline, feeBps, referralBps, amounts): callers rebuild them from this log.
     event CreateEscrow(
         uint256 indexed escrowId,
         address indexed payer,
@@ -115,10 +123,14 @@ interface IPaymentEscrow {
     /// `bytes32((uint256(escrowId) << 16) | index)`.
     function subjectOf(uint256 escrowId, uint256 index) external pure returns (bytes32);
 
-    /// @notice The escrow `escrowId` (all zero if it does not exist).
-    function getDeal(uint256 escrowId) external view returns (Escrow.Deal memory);
+    /// @notice The commitment `keccak256(abi.encode(terms))` stored for an escrow's terms.
+    function hashTerms(Escrow.Terms calldata terms) external pure returns (bytes32);
 
-    /// @notice Milestone `index` of `escrowId` (all zero if it does not exist).
+    /// @notice The terms commitment of `escrowId` (zero if it does not exist).
+    function termsHashOf(uint256 escrowId) external view returns (bytes32);
+
+    /// @notice The state of milestone `index` of `escrowId` (all zero if it does not exist); its amount is
+    /// `terms.amounts[index]`.
     function getMilestone(uint256 escrowId, uint256 index) external view returns (Escrow.Milestone memory);
 
     /// @notice The id the next escrow will get (ids start at 1).
@@ -147,7 +159,8 @@ interface IPaymentEscrow {
     //////////////////////////////////////////////////////////////////////////*/
 
     /// @notice Creates an escrow paid by `msg.sender`, funded by `transferFrom` (approve first).
-    /// @dev Emits {CreateEscrow}.
+    /// @dev Emits {CreateEscrow} with the terms (`payer` = `msg.sender`, `feeBps` and `referralBps` the current
+    /// rates, `referralBps` = 0 without a referrer) and stores only their hash.
     /// Requirements:
     /// - `params.token` allow-listed; `payee` and `arbiter` non-zero; 1..32 milestones, each > 0;
     ///   `deadline > block.timestamp`;
@@ -187,14 +200,15 @@ interface IPaymentEscrow {
     /// @notice Push mode: applies the verdict posted on the RiskOracle for milestone `index`. Anyone may call.
     /// @dev Release pays the payee now ({ReleaseMilestone}, {PayFee}, {PayReferral}); Hold parks the milestone
     /// ({HoldMilestone}); Freeze hands it to the arbiter ({FreezeMilestone}).
-    /// Requirements: milestone Pending or Held; `block.timestamp < deadline`; the verdict strictly newer than
+    /// Requirements: `terms` hash to the escrow's commitment; milestone Pending or Held; `block.timestamp < deadline`; the verdict strictly newer than
     /// the milestone's `lastIssuedAt`; the oracle's `checkPosted` requirements (not paused, posted, valid).
-    function release(uint256 escrowId, uint256 index) external;
+    function release(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external;
 
     /// @notice Pull mode: as `release`, with the attestation and its signatures inline. Anyone may call.
     /// @dev `att` must name this contract, `subjectOf(escrowId, index)`, the escrow's payer, payee, token and
     /// the milestone's amount; `signerSet` and `signatures` as `IRiskOracle.checkInline`.
     function releaseWithAttestation(
+        Escrow.Terms calldata terms,
         uint256 escrowId,
         uint256 index,
         Attestation.RiskAttestation calldata att,
@@ -204,22 +218,29 @@ interface IPaymentEscrow {
         external;
 
     /// @notice Pays a Held milestone once its hold window is over. Anyone may call.
-    /// @dev Requirements: Held; `block.timestamp >= holdUntil`; `block.timestamp < deadline`; oracle not paused.
+    /// @dev Requirements: `terms` match; Held; `block.timestamp >= holdUntil`; `block.timestamp < deadline`; oracle not paused.
     /// Emits {ReleaseMilestone}.
-    function finalizeHold(uint256 escrowId, uint256 index) external;
+    function finalizeHold(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external;
 
     /// @notice Disputes a Pending or Held milestone: only the arbiter can settle it afterwards.
-    /// @dev Payer or payee only. Emits {DisputeMilestone}.
-    function dispute(uint256 escrowId, uint256 index) external;
+    /// @dev `terms` match; payer or payee only. Emits {DisputeMilestone}.
+    function dispute(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external;
 
     /// @notice Settles a Disputed or Frozen milestone with any split. Arbiter only.
-    /// @dev `payeeAmount + payerAmount` must equal the milestone amount; fees are taken from `payeeAmount`.
+    /// @dev `terms` match; `payeeAmount + payerAmount` must equal the milestone amount; fees are taken from `payeeAmount`.
     /// Emits {ResolveMilestone}.
-    function resolve(uint256 escrowId, uint256 index, uint256 payeeAmount, uint256 payerAmount) external;
+    function resolve(
+        Escrow.Terms calldata terms,
+        uint256 escrowId,
+        uint256 index,
+        uint256 payeeAmount,
+        uint256 payerAmount
+    )
+        external;
 
     /// @notice From the deadline on, returns every Pending and Held milestone to the payer. Anyone may call.
-    /// @dev Disputed and Frozen milestones stay for the arbiter. Emits {Refund}.
-    function refund(uint256 escrowId) external;
+    /// @dev `terms` match. Disputed and Frozen milestones stay for the arbiter. Emits {Refund}.
+    function refund(Escrow.Terms calldata terms, uint256 escrowId) external;
 
     /// @notice Sends the caller's whole credit in `token` to `to` (reverts if that transfer fails).
     /// @dev Emits {Claim}.

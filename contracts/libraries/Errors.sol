@@ -129,6 +129,9 @@ library Errors {
     /// @notice PaymentEscrow: no escrow has this id.
     error PaymentEscrow_EscrowNotFound(uint256 escrowId);
 
+    /// @notice PaymentEscrow: the terms passed do not hash to the escrow's stored commitment.
+    error PaymentEscrow_TermsMismatch(uint256 escrowId);
+
     /// @notice PaymentEscrow: the escrow has no milestone with this index.
     error PaymentEscrow_MilestoneNotFound(uint256 escrowId, uint256 index);
 

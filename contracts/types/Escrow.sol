@@ -26,37 +26,37 @@ library Escrow {
         Refunded
     }
 
-    /// @notice One escrow: who pays whom in what, until when, under which fees.
-    /// @dev Storage: 4 slots (5 with a referrer); the release hot path reads slots 0-2 only, and slot 4
-    /// only when `referralBps > 0`.
-    /// slot 0: payer (160) | deadline (40) | feeBps (16) | referralBps (16) | milestoneCount (8)
-    /// slot 1: payee (160)
-    /// slot 2: token (160)
-    /// slot 3: arbiter (160)
-    /// slot 4: referrer (160), written only when non-zero
-    struct Deal {
-        // slot 0
+    /// @notice The immutable terms of one escrow. Not stored: the escrow keeps only
+    /// `termsHash = keccak256(abi.encode(terms))` (one slot) and every call that needs the terms takes them
+    /// back in calldata (checked against the hash, `PaymentEscrow_TermsMismatch`). Rebuild them from the
+    /// `CreateEscrow` event.
+    /// @param payer Who funded the escrow (`msg.sender` of the create call); refunds go to it.
+    /// @param payee Who is paid on release.
+    /// @param token The allow-listed ERC-20 held.
+    /// @param arbiter Who resolves disputed and frozen milestones.
+    /// @param referrer Who earns the referral commission (zero for none).
+    /// @param deadline Releases need `block.timestamp < deadline`; refunds `>= deadline`.
+    /// @param feeBps The protocol fee snapshotted at creation.
+    /// @param referralBps The referral commission snapshotted at creation (0 without a referrer).
+    /// @param amounts One gross amount per milestone (1..32, each > 0).
+    struct Terms {
         address payer;
+        address payee;
+        address token;
+        address arbiter;
+        address referrer;
         uint40 deadline;
         uint16 feeBps;
         uint16 referralBps;
-        uint8 milestoneCount;
-        // slot 1
-        address payee;
-        // slot 2
-        address token;
-        // slot 3
-        address arbiter;
-        // slot 4
-        address referrer;
+        uint96[] amounts;
     }
 
-    /// @notice One milestone of an escrow, in one slot.
-    /// @dev slot: amount (96) | status (8) | holdUntil (40) | lastIssuedAt (64) | lastScore (16).
+    /// @notice The mutable state of one milestone, in one slot, keyed by its subject
+    /// `(escrowId << 16) | index`: status (8) | holdUntil (40) | lastIssuedAt (64) | lastScore (16).
+    /// @dev Written Pending at creation (so a verdict updates a non-zero slot: 2.9k instead of 20k).
     /// `lastIssuedAt` is the `issuedAt` of the last verdict applied: the replay protection of the subject.
     /// `lastScore` is that verdict's score (reported when a hold is finalized).
     struct Milestone {
-        uint96 amount;
         Status status;
         uint40 holdUntil;
         uint64 lastIssuedAt;

@@ -11,6 +11,7 @@ import {
   gasOf,
   paramsFor,
   settlementOf,
+  termsOf,
 } from "../contracts/PaymentEscrow/fixture.js";
 
 async function warm(ethers: HardhatEthers, f: EscrowFixture): Promise<void> {
@@ -22,7 +23,8 @@ async function warm(ethers: HardhatEthers, f: EscrowFixture): Promise<void> {
 async function releaseInline(ethers: HardhatEthers, f: EscrowFixture): Promise<bigint> {
   const id = await createEscrow(ethers, f, [USDC(100)]);
   const signed = await signAttestation(f.risk, await attestationFor(ethers, await settlementOf(f, id, 0n)));
-  return gasOf(f.escrow.releaseWithAttestation(id, 0n, signed.att, signed.signerSet, signed.signatures));
+  const terms = await termsOf(f.escrow, id);
+  return gasOf(f.escrow.releaseWithAttestation(terms, id, 0n, signed.att, signed.signerSet, signed.signatures));
 }
 
 export default async function measure(
@@ -77,7 +79,7 @@ export default async function measure(
   {
     const id = await createEscrow(ethers, f, [USDC(100)]);
     await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n));
-    out["escrow.release posted"] = await gasOf(f.escrow.release(id, 0n));
+    out["escrow.release posted"] = await gasOf(f.escrow.release(await termsOf(f.escrow, id), id, 0n));
   }
 
   out["escrow.release inline 1-of-1"] = await releaseInline(ethers, f);
@@ -90,11 +92,27 @@ export default async function measure(
     const id = await createEscrow(ethers, f, [USDC(100)], { referrer: f.referrer.address });
     await createEscrow(ethers, f, [USDC(100)], { referrer: f.referrer.address }); // fee slot already non-zero below
     const first = await signAttestation(f.risk, await attestationFor(ethers, await settlementOf(f, id, 0n)));
-    await (await f.escrow.releaseWithAttestation(id, 0n, first.att, first.signerSet, first.signatures)).wait();
+    await (
+      await f.escrow.releaseWithAttestation(
+        await termsOf(f.escrow, id),
+        id,
+        0n,
+        first.att,
+        first.signerSet,
+        first.signatures,
+      )
+    ).wait();
     const id2 = id + 1n;
     const signed = await signAttestation(f.risk, await attestationFor(ethers, await settlementOf(f, id2, 0n)));
     out["escrow.release inline 1-of-1 + fee + referral"] = await gasOf(
-      f.escrow.releaseWithAttestation(id2, 0n, signed.att, signed.signerSet, signed.signatures),
+      f.escrow.releaseWithAttestation(
+        await termsOf(f.escrow, id2),
+        id2,
+        0n,
+        signed.att,
+        signed.signerSet,
+        signed.signatures,
+      ),
     );
   }
 

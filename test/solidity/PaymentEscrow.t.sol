@@ -22,6 +22,7 @@ contract PaymentEscrowTest is Test {
     address internal arbiter;
     address internal referrer;
     address internal feeRecipient;
+    mapping(uint256 escrowId => Escrow.Terms terms) internal termsOf;
 
     function setUp() public {
         vm.warp(1_700_000_000);
@@ -49,18 +50,26 @@ contract PaymentEscrowTest is Test {
                                       HELPERS
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @dev Creates an escrow and remembers its terms (as a client rebuilds them from `CreateEscrow`).
     function _create(uint96[] memory amounts, address ref) internal returns (uint256 id) {
+        uint40 deadline = uint40(block.timestamp + 7 days);
         vm.prank(payer);
         id = escrow.createEscrow(
             Escrow.CreateParams({
-                payee: payee,
-                token: address(usdc),
-                amounts: amounts,
-                deadline: uint40(block.timestamp + 7 days),
-                arbiter: arbiter,
-                referrer: ref
+                payee: payee, token: address(usdc), amounts: amounts, deadline: deadline, arbiter: arbiter, referrer: ref
             })
         );
+        termsOf[id] = Escrow.Terms({
+            payer: payer,
+            payee: payee,
+            token: address(usdc),
+            arbiter: arbiter,
+            referrer: ref,
+            deadline: deadline,
+            feeBps: escrow.feeBps(),
+            referralBps: ref == address(0) ? 0 : escrow.referralBps(),
+            amounts: amounts
+        });
     }
 
     function _one(uint96 amount) internal pure returns (uint96[] memory amounts) {
@@ -75,7 +84,7 @@ contract PaymentEscrowTest is Test {
             payer: payer,
             payee: payee,
             token: address(usdc),
-            amount: escrow.getMilestone(id, index).amount,
+            amount: termsOf[id].amounts[index],
             score: score,
             reasons: 0,
             modelId: keccak256("model"),
@@ -92,7 +101,7 @@ contract PaymentEscrowTest is Test {
     }
 
     function _release(uint256 id, uint256 index, Attestation.RiskAttestation memory att) internal {
-        escrow.releaseWithAttestation(id, index, att, signerSet, _sigs(att));
+        escrow.releaseWithAttestation(termsOf[id], id, index, att, signerSet, _sigs(att));
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -118,10 +127,64 @@ contract PaymentEscrowTest is Test {
         uint256 id = _create(amounts, address(0));
         assertEq(usdc.balanceOf(address(escrow)), total, "escrow balance");
         assertEq(before - usdc.balanceOf(payer), total, "payer debit");
-        assertEq(escrow.getDeal(id).milestoneCount, count, "count");
+        assertEq(escrow.termsHashOf(id), keccak256(abi.encode(termsOf[id])), "commitment");
+        assertEq(escrow.hashTerms(termsOf[id]), escrow.termsHashOf(id), "hashTerms");
         for (uint256 i; i < count; ++i) {
-            assertEq(escrow.getMilestone(id, i).amount, amounts[i], "amount");
+            assertEq(uint8(escrow.getMilestone(id, i).status), uint8(Escrow.Status.Pending), "pending");
         }
+        assertEq(uint8(escrow.getMilestone(id, count).status), uint8(Escrow.Status.None), "none past count");
+    }
+
+    /// @dev `hashTerms` is exactly `keccak256(abi.encode(terms))` for any terms.
+    function testFuzz_hashTerms_IsAbiEncodeHash(
+        address[5] calldata addrs,
+        uint40 deadline,
+        uint16 fee,
+        uint16 ref,
+        uint96[] calldata amounts
+    )
+        external
+        view
+    {
+        Escrow.Terms memory t = Escrow.Terms({
+            payer: addrs[0],
+            payee: addrs[1],
+            token: addrs[2],
+            arbiter: addrs[3],
+            referrer: addrs[4],
+            deadline: deadline,
+            feeBps: fee,
+            referralBps: ref,
+            amounts: amounts
+        });
+        assertEq(escrow.hashTerms(t), keccak256(abi.encode(t)), "hash");
+    }
+
+    /// @dev Changing any field of the terms (or the milestone list) makes every call revert TermsMismatch.
+    function testFuzz_release_RevertWhen_TermsFieldChanged(uint8 field, uint256 delta) external {
+        delta = bound(delta, 1, type(uint16).max);
+        uint96[] memory amounts = new uint96[](2);
+        amounts[0] = 1e6;
+        amounts[1] = 2e6;
+        uint256 id = _create(amounts, referrer);
+        Attestation.RiskAttestation memory att = _att(id, 0, 0);
+        bytes[] memory sigs = _sigs(att);
+        Escrow.Terms memory t = termsOf[id];
+        field = uint8(bound(field, 0, 9));
+        if (field == 0) t.payer = address(uint160(t.payer) ^ uint160(delta));
+        else if (field == 1) t.payee = address(uint160(t.payee) ^ uint160(delta));
+        else if (field == 2) t.token = address(uint160(t.token) ^ uint160(delta));
+        else if (field == 3) t.arbiter = address(uint160(t.arbiter) ^ uint160(delta));
+        else if (field == 4) t.referrer = address(uint160(t.referrer) ^ uint160(delta));
+        else if (field == 5) t.deadline = t.deadline + uint40(delta);
+        else if (field == 6) t.feeBps = t.feeBps ^ uint16(delta);
+        else if (field == 7) t.referralBps = t.referralBps ^ uint16(delta);
+        else if (field == 8) t.amounts[1] = t.amounts[1] + uint96(delta);
+        else t.amounts = _one(1e6);
+        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentEscrow_TermsMismatch.selector, id));
+        escrow.releaseWithAttestation(t, id, 0, att, signerSet, sigs);
+        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentEscrow_TermsMismatch.selector, id));
+        escrow.refund(t, id);
     }
 
     /// @dev Payee + referrer + protocol fees add up to the milestone exactly, for any amount and rates.
@@ -132,6 +195,8 @@ contract PaymentEscrowTest is Test {
         escrow.setFee(feeBps);
         escrow.setReferralBps(refBps);
         uint256 id = _create(_one(amount), referrer);
+        assertEq(termsOf[id].feeBps, feeBps, "fee snapshot");
+        assertEq(termsOf[id].referralBps, refBps, "referral snapshot");
         _release(id, 0, _att(id, 0, 0));
         uint256 fee = uint256(amount) * feeBps / 10_000;
         uint256 commission = uint256(amount) * refBps / 10_000;
@@ -164,7 +229,7 @@ contract PaymentEscrowTest is Test {
         att.expiresAt = att.issuedAt + 700;
         bytes[] memory sigs = _sigs(att);
         vm.expectRevert(abi.encodeWithSelector(Errors.RiskGated_StaleVerdict.selector, att.subject, att.issuedAt, last));
-        escrow.releaseWithAttestation(id, 0, att, signerSet, sigs);
+        escrow.releaseWithAttestation(termsOf[id], id, 0, att, signerSet, sigs);
     }
 
     /// @dev Changing any bound field of a valid attestation makes it unusable for the milestone.
@@ -183,7 +248,7 @@ contract PaymentEscrowTest is Test {
         else att.amount = att.amount + delta;
         bytes[] memory sigs = _sigs(att);
         vm.expectRevert(abi.encodeWithSelector(Errors.RiskGated_AttestationMismatch.selector, escrow.subjectOf(id, 0)));
-        escrow.releaseWithAttestation(id, 0, att, signerSet, sigs);
+        escrow.releaseWithAttestation(termsOf[id], id, 0, att, signerSet, sigs);
     }
 
     /// @dev Any valid split of a disputed milestone pays both sides exactly and empties the escrow.
@@ -192,10 +257,10 @@ contract PaymentEscrowTest is Test {
         share = bound(share, 0, amount);
         uint256 id = _create(_one(amount), address(0));
         vm.prank(payee);
-        escrow.dispute(id, 0);
+        escrow.dispute(termsOf[id], id, 0);
         uint256 payerBefore = usdc.balanceOf(payer);
         vm.prank(arbiter);
-        escrow.resolve(id, 0, share, amount - share);
+        escrow.resolve(termsOf[id], id, 0, share, amount - share);
         assertEq(usdc.balanceOf(payee), share, "payee share");
         assertEq(usdc.balanceOf(payer) - payerBefore, amount - share, "payer share");
         assertEq(usdc.balanceOf(address(escrow)), 0, "empty");
@@ -210,15 +275,15 @@ contract PaymentEscrowTest is Test {
         amounts[1] = b;
         uint256 id = _create(amounts, address(0));
         _release(id, 0, _att(id, 0, 0));
-        uint40 deadline = escrow.getDeal(id).deadline;
+        uint40 deadline = termsOf[id].deadline;
         wait = bound(wait, 0, 30 days);
         vm.warp(block.timestamp + wait);
         if (block.timestamp < deadline) {
             vm.expectRevert(abi.encodeWithSelector(Errors.PaymentEscrow_DeadlineNotPassed.selector, id, deadline));
-            escrow.refund(id);
+            escrow.refund(termsOf[id], id);
         } else {
             uint256 before = usdc.balanceOf(payer);
-            escrow.refund(id);
+            escrow.refund(termsOf[id], id);
             assertEq(usdc.balanceOf(payer) - before, b, "refund");
             assertEq(usdc.balanceOf(address(escrow)), 0, "empty");
         }

@@ -15,7 +15,10 @@ import {
   deployEscrowFixture,
   paramsFor,
   settlementOf,
+  hashTerms,
   subjectOf,
+  termsOf,
+  type Terms,
 } from "./fixture.js";
 
 const { ethers, networkHelpers } = await network.connect();
@@ -28,9 +31,14 @@ async function fixture(): Promise<EscrowFixture> {
   return deployEscrowFixture(ethers);
 }
 
+/** The terms of `escrowId` rebuilt from its CreateEscrow event (what every caller passes back). */
+async function T(f: EscrowFixture, escrowId: bigint): Promise<Terms> {
+  return termsOf(f.escrow, escrowId);
+}
+
 async function releaseInline(f: EscrowFixture, id: bigint, index: bigint, overrides = {}) {
   const signed = await signedAttestationFor(ethers, f.risk, await settlementOf(f, id, index), overrides);
-  return f.escrow.releaseWithAttestation(id, index, signed.att, signed.signerSet, signed.signatures);
+  return f.escrow.releaseWithAttestation(await T(f, id), id, index, signed.att, signed.signerSet, signed.signatures);
 }
 
 async function holdInline(f: EscrowFixture, id: bigint, index = 0n) {
@@ -100,7 +108,7 @@ describe("PaymentEscrow", function () {
   });
 
   describe("createEscrow", function () {
-    it("pulls the total, stores deal and milestones, emits CreateEscrow", async function () {
+    it("pulls the total, commits the terms, stores the milestones, emits CreateEscrow with the terms", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await f.escrow.setFee(100);
       await f.escrow.setReferralBps(50);
@@ -114,19 +122,24 @@ describe("PaymentEscrow", function () {
         .and.to.emit(f.usdc, "Transfer")
         .withArgs(f.payer.address, f.escrowAddress, USDC(30));
       expect(await f.usdc.balanceOf(f.escrowAddress)).to.equal(USDC(30));
-      const deal = await f.escrow.getDeal(1n);
-      expect(deal.payer).to.equal(f.payer.address);
-      expect(deal.payee).to.equal(f.payee.address);
-      expect(deal.token).to.equal(f.usdcAddress);
-      expect(deal.arbiter).to.equal(f.arbiter.address);
-      expect(deal.referrer).to.equal(f.referrer.address);
-      expect(deal.deadline).to.equal(params.deadline);
-      expect(deal.feeBps).to.equal(100n);
-      expect(deal.referralBps).to.equal(50n);
-      expect(deal.milestoneCount).to.equal(2n);
+      const terms = await T(f, 1n);
+      expect(terms).to.deep.equal({
+        payer: f.payer.address,
+        payee: f.payee.address,
+        token: f.usdcAddress,
+        arbiter: f.arbiter.address,
+        referrer: f.referrer.address,
+        deadline: params.deadline,
+        feeBps: 100n,
+        referralBps: 50n,
+        amounts: [USDC(10), USDC(20)],
+      });
+      expect(await f.escrow.termsHashOf(1n)).to.equal(hashTerms(ethers, terms));
+      expect(await f.escrow.hashTerms(terms)).to.equal(hashTerms(ethers, terms));
       const m1 = await f.escrow.getMilestone(1n, 1n);
-      expect(m1.amount).to.equal(USDC(20));
       expect(m1.status).to.equal(Status.Pending);
+      expect(m1.lastIssuedAt).to.equal(0n);
+      expect((await f.escrow.getMilestone(1n, 2n)).status).to.equal(Status.None);
       expect(await f.escrow.nextEscrowId()).to.equal(2n);
       expect(await f.escrow.subjectOf(1n, 1n)).to.equal(subjectOf(1n, 1n));
       expect(await f.escrow.subjectOf(0x1234n, 7n)).to.equal(`0x${"0".repeat(56)}12340007`);
@@ -136,7 +149,7 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await f.escrow.setReferralBps(50);
       const id = await createEscrow(ethers, f);
-      expect((await f.escrow.getDeal(id)).referralBps).to.equal(0n);
+      expect((await T(f, id)).referralBps).to.equal(0n);
     });
 
     it("test_RevertWhen_TokenNotAllowed", async function () {
@@ -170,7 +183,21 @@ describe("PaymentEscrow", function () {
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_ZeroAmount")
         .withArgs(1n);
       const id = await createEscrow(ethers, f, Array(32).fill(1n));
-      expect((await f.escrow.getDeal(id)).milestoneCount).to.equal(32n);
+      expect((await T(f, id)).amounts.length).to.equal(32);
+      expect((await f.escrow.getMilestone(id, 31n)).status).to.equal(Status.Pending);
+    });
+
+    it("test_RevertWhen_AmountWordDirty (the commitment only ever hashes ABI-clean words)", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const params = await paramsFor(ethers, f, [USDC(7)]);
+      const data = f.escrow.interface.encodeFunctionData("createEscrow", [params]);
+      // The last word is amounts[0]: set a bit above the 96 bits of a uint96.
+      const word = BigInt(`0x${data.slice(-64)}`);
+      const dirty = `${data.slice(0, -64)}${(word | (1n << 200n)).toString(16).padStart(64, "0")}`;
+      await expect(f.payer.sendTransaction({ to: f.escrowAddress, data: dirty })).to.be.revert(ethers);
+      // The clean encoding goes through and commits to the clean terms.
+      await f.payer.sendTransaction({ to: f.escrowAddress, data });
+      expect(await f.escrow.termsHashOf(1n)).to.equal(hashTerms(ethers, await T(f, 1n)));
     });
 
     it("test_RevertWhen_DeadlineNotInFuture", async function () {
@@ -307,7 +334,7 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f, [USDC(60), USDC(40)]);
       const posted = await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n), { score: 1_234 });
-      await expect(f.escrow.connect(f.other).release(id, 0n))
+      await expect(f.escrow.connect(f.other).release(await T(f, id), id, 0n))
         .to.emit(f.escrow, "ReleaseMilestone")
         .withArgs(id, f.payee.address, 0n, USDC(60), 1_234, posted.att.issuedAt)
         .and.to.emit(f.usdc, "Transfer")
@@ -323,7 +350,7 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       const posted = await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n), { score: HOLD_SCORE });
-      const tx = await f.escrow.release(id, 0n);
+      const tx = await f.escrow.release(await T(f, id), id, 0n);
       const block = await ethers.provider.getBlock((await tx.wait())!.blockNumber);
       const holdUntil = BigInt(block!.timestamp) + BigInt(DEFAULT_POLICY.holdWindow);
       await expect(tx).to.emit(f.escrow, "HoldMilestone").withArgs(id, 0n, holdUntil, HOLD_SCORE, posted.att.issuedAt);
@@ -337,7 +364,7 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       const posted = await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n), { score: FREEZE_SCORE, reasons: 5 });
-      await expect(f.escrow.release(id, 0n))
+      await expect(f.escrow.release(await T(f, id), id, 0n))
         .to.emit(f.escrow, "FreezeMilestone")
         .withArgs(id, 0n, FREEZE_SCORE, 5, posted.att.issuedAt);
       expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Frozen);
@@ -348,20 +375,20 @@ describe("PaymentEscrow", function () {
       const id = await createEscrow(ethers, f);
       const settlement = await settlementOf(f, id, 0n);
       const hold = await postVerdict(ethers, f.risk, settlement, { score: HOLD_SCORE });
-      await f.escrow.release(id, 0n);
-      await expect(f.escrow.release(id, 0n))
+      await f.escrow.release(await T(f, id), id, 0n);
+      await expect(f.escrow.release(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "RiskGated_StaleVerdict")
         .withArgs(subjectOf(id, 0n), hold.att.issuedAt, hold.att.issuedAt);
       await networkHelpers.time.increase(10);
       await postVerdict(ethers, f.risk, settlement, { score: 10 });
-      await expect(f.escrow.release(id, 0n)).to.emit(f.escrow, "ReleaseMilestone");
+      await expect(f.escrow.release(await T(f, id), id, 0n)).to.emit(f.escrow, "ReleaseMilestone");
       expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Released);
     });
 
     it("test_RevertGiven_NoVerdictPosted", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
-      await expect(f.escrow.release(id, 0n)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_NoVerdict");
+      await expect(f.escrow.release(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_NoVerdict");
     });
 
     it("test_RevertGiven_OraclePaused", async function () {
@@ -369,7 +396,7 @@ describe("PaymentEscrow", function () {
       const id = await createEscrow(ethers, f);
       await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n));
       await f.risk.oracle.connect(f.risk.guardian).pause();
-      await expect(f.escrow.release(id, 0n)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_Paused");
+      await expect(f.escrow.release(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_Paused");
     });
 
     it("test_RevertGiven_VerdictRevoked", async function () {
@@ -377,27 +404,28 @@ describe("PaymentEscrow", function () {
       const id = await createEscrow(ethers, f);
       const posted = await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n));
       await f.risk.oracle.connect(f.risk.guardian).revokeAttestation(posted.att);
-      await expect(f.escrow.release(id, 0n)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_VerdictRevoked");
+      await expect(f.escrow.release(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_VerdictRevoked");
       expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Pending);
     });
 
     it("test_RevertGiven_MilestoneMissing / EscrowMissing", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
-      await expect(f.escrow.release(id, 1n))
+      await expect(f.escrow.release(await T(f, id), id, 1n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_MilestoneNotFound")
         .withArgs(id, 1n);
-      await expect(f.escrow.release(99n, 0n))
-        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_MilestoneNotFound")
-        .withArgs(99n, 0n);
+      // Another escrow's terms under a missing id.
+      await expect(f.escrow.release(await T(f, id), 99n, 0n))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound")
+        .withArgs(99n);
     });
 
     it("test_RevertGiven_MilestoneReleased (settles once)", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n));
-      await f.escrow.release(id, 0n);
-      await expect(f.escrow.release(id, 0n))
+      await f.escrow.release(await T(f, id), id, 0n);
+      await expect(f.escrow.release(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidStatus")
         .withArgs(id, 0n, Status.Released);
     });
@@ -405,10 +433,10 @@ describe("PaymentEscrow", function () {
     it("test_RevertGiven_DeadlinePassed", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
-      const deadline = (await f.escrow.getDeal(id)).deadline;
+      const deadline = (await T(f, id)).deadline;
       await networkHelpers.time.increaseTo(deadline);
       await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n));
-      await expect(f.escrow.release(id, 0n))
+      await expect(f.escrow.release(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_DeadlinePassed")
         .withArgs(id, deadline);
     });
@@ -430,7 +458,7 @@ describe("PaymentEscrow", function () {
       const id2 = await createEscrow(ethers, f);
       const att = await attestationFor(ethers, await settlementOf(f, id2, 0n));
       const one = await signAttestation(f.risk, att, { by: f.risk.wallets.slice(0, 1) });
-      await expect(f.escrow.releaseWithAttestation(id2, 0n, one.att, one.signerSet, one.signatures)).to.be.revertedWithCustomError(
+      await expect(f.escrow.releaseWithAttestation(await T(f, id2), id2, 0n, one.att, one.signerSet, one.signatures)).to.be.revertedWithCustomError(
         f.risk.oracle,
         "RiskOracle_ThresholdNotMet",
       );
@@ -449,7 +477,7 @@ describe("PaymentEscrow", function () {
       ];
       for (const settlement of variants) {
         const signed = await signedAttestationFor(ethers, f.risk, settlement);
-        await expect(f.escrow.releaseWithAttestation(id, 0n, signed.att, signed.signerSet, signed.signatures))
+        await expect(f.escrow.releaseWithAttestation(await T(f, id), id, 0n, signed.att, signed.signerSet, signed.signatures))
           .to.be.revertedWithCustomError(f.escrow, "RiskGated_AttestationMismatch")
           .withArgs(subjectOf(id, 0n));
       }
@@ -459,7 +487,7 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       const signed = await signedAttestationFor(ethers, f.risk, { ...(await settlementOf(f, id, 0n)), consumer: f.other.address });
-      await expect(f.escrow.releaseWithAttestation(id, 0n, signed.att, signed.signerSet, signed.signatures)).to.be.revertedWithCustomError(
+      await expect(f.escrow.releaseWithAttestation(await T(f, id), id, 0n, signed.att, signed.signerSet, signed.signatures)).to.be.revertedWithCustomError(
         f.risk.oracle,
         "RiskOracle_WrongConsumer",
       );
@@ -470,7 +498,7 @@ describe("PaymentEscrow", function () {
       const id = await createEscrow(ethers, f);
       const signed = await signedAttestationFor(ethers, f.risk, await settlementOf(f, id, 0n));
       await networkHelpers.time.increase(Number(signed.att.expiresAt - signed.att.issuedAt) + 1);
-      await expect(f.escrow.releaseWithAttestation(id, 0n, signed.att, signed.signerSet, signed.signatures)).to.be.revertedWithCustomError(
+      await expect(f.escrow.releaseWithAttestation(await T(f, id), id, 0n, signed.att, signed.signerSet, signed.signatures)).to.be.revertedWithCustomError(
         f.risk.oracle,
         "RiskOracle_Expired",
       );
@@ -480,19 +508,19 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       const hold = await signedAttestationFor(ethers, f.risk, await settlementOf(f, id, 0n), { score: HOLD_SCORE });
-      await f.escrow.releaseWithAttestation(id, 0n, hold.att, hold.signerSet, hold.signatures);
-      await expect(f.escrow.releaseWithAttestation(id, 0n, hold.att, hold.signerSet, hold.signatures))
+      await f.escrow.releaseWithAttestation(await T(f, id), id, 0n, hold.att, hold.signerSet, hold.signatures);
+      await expect(f.escrow.releaseWithAttestation(await T(f, id), id, 0n, hold.att, hold.signerSet, hold.signatures))
         .to.be.revertedWithCustomError(f.escrow, "RiskGated_StaleVerdict")
         .withArgs(subjectOf(id, 0n), hold.att.issuedAt, hold.att.issuedAt);
       // An older attestation (issued before the hold) is stale too.
       const older = await signedAttestationFor(ethers, f.risk, await settlementOf(f, id, 0n), { issuedAt: hold.att.issuedAt - 1n });
-      await expect(f.escrow.releaseWithAttestation(id, 0n, older.att, older.signerSet, older.signatures)).to.be.revertedWithCustomError(
+      await expect(f.escrow.releaseWithAttestation(await T(f, id), id, 0n, older.att, older.signerSet, older.signatures)).to.be.revertedWithCustomError(
         f.escrow,
         "RiskGated_StaleVerdict",
       );
       await networkHelpers.time.increase(5);
       const freeze = await signedAttestationFor(ethers, f.risk, await settlementOf(f, id, 0n), { score: FREEZE_SCORE });
-      await expect(f.escrow.releaseWithAttestation(id, 0n, freeze.att, freeze.signerSet, freeze.signatures)).to.emit(
+      await expect(f.escrow.releaseWithAttestation(await T(f, id), id, 0n, freeze.att, freeze.signerSet, freeze.signatures)).to.emit(
         f.escrow,
         "FreezeMilestone",
       );
@@ -517,11 +545,11 @@ describe("PaymentEscrow", function () {
       const id = await createEscrow(ethers, f);
       await holdInline(f, id);
       const m = await f.escrow.getMilestone(id, 0n);
-      await expect(f.escrow.finalizeHold(id, 0n))
+      await expect(f.escrow.finalizeHold(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_HoldNotOver")
         .withArgs(id, 0n, m.holdUntil);
       await networkHelpers.time.increaseTo(m.holdUntil);
-      await expect(f.escrow.connect(f.other).finalizeHold(id, 0n))
+      await expect(f.escrow.connect(f.other).finalizeHold(await T(f, id), id, 0n))
         .to.emit(f.escrow, "ReleaseMilestone")
         .withArgs(id, f.payee.address, 0n, USDC(100), HOLD_SCORE, m.lastIssuedAt);
       expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Released);
@@ -531,7 +559,7 @@ describe("PaymentEscrow", function () {
     it("test_RevertGiven_NotHeld", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
-      await expect(f.escrow.finalizeHold(id, 0n))
+      await expect(f.escrow.finalizeHold(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidStatus")
         .withArgs(id, 0n, Status.Pending);
     });
@@ -542,19 +570,19 @@ describe("PaymentEscrow", function () {
       await holdInline(f, id);
       await networkHelpers.time.increaseTo((await f.escrow.getMilestone(id, 0n)).holdUntil);
       await f.risk.oracle.connect(f.risk.guardian).pause();
-      await expect(f.escrow.finalizeHold(id, 0n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_OraclePaused");
+      await expect(f.escrow.finalizeHold(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_OraclePaused");
     });
 
     it("test_RevertGiven_DeadlinePassed (the hold became refundable)", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       await holdInline(f, id);
-      const deadline = (await f.escrow.getDeal(id)).deadline;
+      const deadline = (await T(f, id)).deadline;
       await networkHelpers.time.increaseTo(deadline);
-      await expect(f.escrow.finalizeHold(id, 0n))
+      await expect(f.escrow.finalizeHold(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_DeadlinePassed")
         .withArgs(id, deadline);
-      await expect(f.escrow.refund(id)).to.emit(f.escrow, "Refund").withArgs(id, f.payer.address, USDC(100), 1n);
+      await expect(f.escrow.refund(await T(f, id), id)).to.emit(f.escrow, "Refund").withArgs(id, f.payer.address, USDC(100), 1n);
     });
   });
 
@@ -563,14 +591,14 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await f.escrow.setFee(200);
       const id = await createEscrow(ethers, f, [USDC(100), USDC(50)]);
-      await expect(f.escrow.connect(f.payer).dispute(id, 0n))
+      await expect(f.escrow.connect(f.payer).dispute(await T(f, id), id, 0n))
         .to.emit(f.escrow, "DisputeMilestone")
         .withArgs(id, f.payer.address, 0n);
-      await expect(f.escrow.connect(f.payee).dispute(id, 1n))
+      await expect(f.escrow.connect(f.payee).dispute(await T(f, id), id, 1n))
         .to.emit(f.escrow, "DisputeMilestone")
         .withArgs(id, f.payee.address, 1n);
       const payerBefore = await f.usdc.balanceOf(f.payer.address);
-      await expect(f.escrow.connect(f.arbiter).resolve(id, 0n, USDC(60), USDC(40)))
+      await expect(f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 0n, USDC(60), USDC(40)))
         .to.emit(f.escrow, "ResolveMilestone")
         .withArgs(id, f.arbiter.address, 0n, USDC(60), USDC(40))
         .and.to.emit(f.escrow, "PayFee")
@@ -579,7 +607,7 @@ describe("PaymentEscrow", function () {
       expect(await f.usdc.balanceOf(f.payer.address)).to.equal(payerBefore + USDC(40));
       expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Resolved);
       // All to the payer, and all to the payee, are valid splits.
-      await f.escrow.connect(f.arbiter).resolve(id, 1n, 0n, USDC(50));
+      await f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 1n, 0n, USDC(50));
       expect(await f.usdc.balanceOf(f.payer.address)).to.equal(payerBefore + USDC(90));
     });
 
@@ -587,7 +615,7 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       await (await releaseInline(f, id, 0n, { score: FREEZE_SCORE })).wait();
-      await f.escrow.connect(f.arbiter).resolve(id, 0n, USDC(100), 0n);
+      await f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 0n, USDC(100), 0n);
       expect(await f.usdc.balanceOf(f.payee.address)).to.equal(USDC(100));
     });
 
@@ -595,44 +623,44 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       await holdInline(f, id);
-      await f.escrow.connect(f.payer).dispute(id, 0n);
+      await f.escrow.connect(f.payer).dispute(await T(f, id), id, 0n);
       expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Disputed);
       await networkHelpers.time.increase(DEFAULT_POLICY.holdWindow + 1);
-      await expect(f.escrow.finalizeHold(id, 0n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidStatus");
+      await expect(f.escrow.finalizeHold(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidStatus");
     });
 
     it("test_RevertWhen_CallerNotParty / test_RevertGiven_MilestoneNotDisputable", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
-      await expect(f.escrow.connect(f.other).dispute(id, 0n))
+      await expect(f.escrow.connect(f.other).dispute(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_NotParty")
         .withArgs(id, f.other.address);
-      await f.escrow.connect(f.payer).dispute(id, 0n);
-      await expect(f.escrow.connect(f.payer).dispute(id, 0n))
+      await f.escrow.connect(f.payer).dispute(await T(f, id), id, 0n);
+      await expect(f.escrow.connect(f.payer).dispute(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidStatus")
         .withArgs(id, 0n, Status.Disputed);
-      await expect(f.escrow.connect(f.payer).dispute(id, 5n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_MilestoneNotFound");
+      await expect(f.escrow.connect(f.payer).dispute(await T(f, id), id, 5n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_MilestoneNotFound");
     });
 
     it("test_RevertWhen_CallerNotArbiter / SplitWrong / test_RevertGiven_NotDisputedOrFrozen", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f, [USDC(100), USDC(1)]);
-      await expect(f.escrow.connect(f.arbiter).resolve(id, 1n, USDC(1), 0n))
+      await expect(f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 1n, USDC(1), 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidStatus")
         .withArgs(id, 1n, Status.Pending);
-      await f.escrow.connect(f.payee).dispute(id, 0n);
-      await expect(f.escrow.connect(f.payer).resolve(id, 0n, USDC(100), 0n))
+      await f.escrow.connect(f.payee).dispute(await T(f, id), id, 0n);
+      await expect(f.escrow.connect(f.payer).resolve(await T(f, id), id, 0n, USDC(100), 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_NotArbiter")
         .withArgs(id, f.payer.address);
-      await expect(f.escrow.connect(f.arbiter).resolve(id, 0n, USDC(60), USDC(41)))
+      await expect(f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 0n, USDC(60), USDC(41)))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidSplit")
         .withArgs(USDC(60), USDC(41), USDC(100));
-      await expect(f.escrow.connect(f.arbiter).resolve(id, 0n, USDC(101), 0n)).to.be.revertedWithCustomError(
+      await expect(f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 0n, USDC(101), 0n)).to.be.revertedWithCustomError(
         f.escrow,
         "PaymentEscrow_InvalidSplit",
       );
-      await f.escrow.connect(f.arbiter).resolve(id, 0n, USDC(50), USDC(50));
-      await expect(f.escrow.connect(f.arbiter).resolve(id, 0n, USDC(50), USDC(50)))
+      await f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 0n, USDC(50), USDC(50));
+      await expect(f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 0n, USDC(50), USDC(50)))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidStatus")
         .withArgs(id, 0n, Status.Resolved);
     });
@@ -644,30 +672,99 @@ describe("PaymentEscrow", function () {
       const id = await createEscrow(ethers, f, [USDC(1), USDC(2), USDC(4), USDC(8)]);
       await (await releaseInline(f, id, 0n)).wait();
       await holdInline(f, id, 1n);
-      await f.escrow.connect(f.payee).dispute(id, 2n);
+      await f.escrow.connect(f.payee).dispute(await T(f, id), id, 2n);
       const before = await f.usdc.balanceOf(f.payer.address);
-      await networkHelpers.time.increaseTo((await f.escrow.getDeal(id)).deadline);
-      await expect(f.escrow.connect(f.other).refund(id))
+      await networkHelpers.time.increaseTo((await T(f, id)).deadline);
+      await expect(f.escrow.connect(f.other).refund(await T(f, id), id))
         .to.emit(f.escrow, "Refund")
         .withArgs(id, f.payer.address, USDC(10), 0b1010n);
       expect(await f.usdc.balanceOf(f.payer.address)).to.equal(before + USDC(10));
       expect((await f.escrow.getMilestone(id, 1n)).status).to.equal(Status.Refunded);
       expect((await f.escrow.getMilestone(id, 2n)).status).to.equal(Status.Disputed);
       expect((await f.escrow.getMilestone(id, 3n)).status).to.equal(Status.Refunded);
-      await expect(f.escrow.refund(id)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_NothingToRefund").withArgs(id);
+      await expect(f.escrow.refund(await T(f, id), id)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_NothingToRefund").withArgs(id);
       // The arbiter can still settle the disputed one; the escrow ends empty.
-      await f.escrow.connect(f.arbiter).resolve(id, 2n, 0n, USDC(4));
+      await f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 2n, 0n, USDC(4));
       expect(await f.usdc.balanceOf(f.escrowAddress)).to.equal(0n);
     });
 
     it("test_RevertGiven_DeadlineNotPassed / EscrowMissing", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
-      const deadline = (await f.escrow.getDeal(id)).deadline;
-      await expect(f.escrow.refund(id))
+      const deadline = (await T(f, id)).deadline;
+      await expect(f.escrow.refund(await T(f, id), id))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_DeadlineNotPassed")
         .withArgs(id, deadline);
-      await expect(f.escrow.refund(42n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound").withArgs(42n);
+      await expect(f.escrow.refund(await T(f, id), 42n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound").withArgs(42n);
+    });
+  });
+
+  describe("terms commitment", function () {
+    it("hashTerms == keccak256(abi.encode(terms)) == termsHashOf; ids are sequential; getters of missing escrows are zero", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const a = await createEscrow(ethers, f, [USDC(1)]);
+      const b = await createEscrow(ethers, f, [USDC(1)]);
+      expect(b).to.equal(a + 1n);
+      const ta = await T(f, a);
+      const tb = await T(f, b);
+      expect(await f.escrow.termsHashOf(a)).to.equal(hashTerms(ethers, ta));
+      expect(await f.escrow.termsHashOf(b)).to.equal(hashTerms(ethers, tb));
+      expect(await f.escrow.termsHashOf(99n)).to.equal(ethers.ZeroHash);
+      expect((await f.escrow.getMilestone(99n, 0n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(2n ** 64n + a, 0n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(a, 40n)).status).to.equal(Status.None);
+      // Same terms except the deadline: different commitments.
+      expect(await f.escrow.hashTerms({ ...ta, deadline: ta.deadline + 1n })).to.not.equal(hashTerms(ethers, ta));
+    });
+
+    it("test_RevertWhen_TermsMismatch on every call that takes terms (any field changed)", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await f.escrow.setFee(100);
+      const id = await createEscrow(ethers, f, [USDC(10), USDC(20)]);
+      const good = await T(f, id);
+      const bad: Terms[] = [
+        { ...good, payer: f.other.address },
+        { ...good, payee: f.other.address },
+        { ...good, token: f.other.address },
+        { ...good, arbiter: f.other.address },
+        { ...good, referrer: f.other.address },
+        { ...good, deadline: good.deadline + 1n },
+        { ...good, feeBps: 0n },
+        { ...good, referralBps: 1n },
+        { ...good, amounts: [USDC(10), USDC(21)] },
+        { ...good, amounts: [USDC(10), USDC(20), USDC(1)] },
+      ];
+      const signed = await signedAttestationFor(ethers, f.risk, await settlementOf(f, id, 0n));
+      for (const t of bad) {
+        const err = (p: Promise<unknown>) =>
+          expect(p).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_TermsMismatch").withArgs(id);
+        await err(f.escrow.release(t, id, 0n));
+        await err(f.escrow.releaseWithAttestation(t, id, 0n, signed.att, signed.signerSet, signed.signatures));
+        await err(f.escrow.finalizeHold(t, id, 0n));
+        await err(f.escrow.connect(f.payer).dispute(t, id, 0n));
+        await err(f.escrow.connect(f.arbiter).resolve(t, id, 0n, USDC(10), 0n));
+        await err(f.escrow.refund(t, id));
+      }
+      // The right terms under another escrow's id do not match either.
+      const other = await createEscrow(ethers, f, [USDC(10), USDC(20)]);
+      await expect(f.escrow.connect(f.payer).dispute(good, other, 0n))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_TermsMismatch")
+        .withArgs(other);
+      // Nothing moved.
+      expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Pending);
+      expect(await f.usdc.balanceOf(f.escrowAddress)).to.equal(USDC(60));
+    });
+
+    it("test_RevertWhen_EscrowIdAbove64Bits (would alias a real subject)", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const id = await createEscrow(ethers, f);
+      const alias = (1n << 240n) + id;
+      await expect(f.escrow.connect(f.payer).dispute(await T(f, id), alias, 0n))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound")
+        .withArgs(alias);
+      await expect(f.escrow.refund(await T(f, id), alias))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound")
+        .withArgs(alias);
     });
   });
 
@@ -697,20 +794,20 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       await f.usdc.blacklist(f.payee.address);
-      await networkHelpers.time.increaseTo((await f.escrow.getDeal(id)).deadline);
+      await networkHelpers.time.increaseTo((await T(f, id)).deadline);
       const before = await f.usdc.balanceOf(f.payer.address);
-      await expect(f.escrow.refund(id)).to.emit(f.escrow, "Refund");
+      await expect(f.escrow.refund(await T(f, id), id)).to.emit(f.escrow, "Refund");
       expect(await f.usdc.balanceOf(f.payer.address)).to.equal(before + USDC(100));
     });
 
     it("a blacklisted payer's refund and split share are credited", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f, [USDC(10), USDC(20)]);
-      await f.escrow.connect(f.payee).dispute(id, 1n);
+      await f.escrow.connect(f.payee).dispute(await T(f, id), id, 1n);
       await f.usdc.blacklist(f.payer.address);
-      await f.escrow.connect(f.arbiter).resolve(id, 1n, USDC(5), USDC(15));
-      await networkHelpers.time.increaseTo((await f.escrow.getDeal(id)).deadline);
-      await expect(f.escrow.refund(id)).to.emit(f.escrow, "Credit").withArgs(f.payer.address, f.usdcAddress, USDC(10));
+      await f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 1n, USDC(5), USDC(15));
+      await networkHelpers.time.increaseTo((await T(f, id)).deadline);
+      await expect(f.escrow.refund(await T(f, id), id)).to.emit(f.escrow, "Credit").withArgs(f.payer.address, f.usdcAddress, USDC(10));
       expect(await f.escrow.owed(f.payer.address, f.usdcAddress)).to.equal(USDC(25));
     });
 
@@ -788,8 +885,8 @@ describe("PaymentEscrow", function () {
       const id = await createEscrow(ethers, f, [USDC(60), USDC(40)], { token: nrtAddress });
       await (await releaseInline(f, id, 0n)).wait();
       expect(await nrt.balanceOf(f.payee.address)).to.equal(USDC(60));
-      await networkHelpers.time.increaseTo((await f.escrow.getDeal(id)).deadline);
-      await f.escrow.refund(id);
+      await networkHelpers.time.increaseTo((await T(f, id)).deadline);
+      await f.escrow.refund(await T(f, id), id);
       expect(await nrt.balanceOf(f.payer.address)).to.equal(USDC(40));
     });
 
@@ -815,7 +912,7 @@ describe("PaymentEscrow", function () {
       // Re-entering create during the funding pull is blocked too (the whole create reverts).
       await token.mint(f.payer.address, USDC(10));
       await token.connect(f.payer).approve(f.escrowAddress, USDC(10));
-      await attacker.arm(f.escrowAddress, f.escrow.interface.encodeFunctionData("refund", [id]));
+      await attacker.arm(f.escrowAddress, f.escrow.interface.encodeFunctionData("refund", [await T(f, id), id]));
       await f.escrow.connect(f.payer).createEscrow(await paramsFor(ethers, f, [USDC(10)], { token: tokenAddress }));
       expect(await attacker.lastRevertData()).to.equal(guardSelector);
     });

@@ -77,6 +77,47 @@ export async function paramsFor(
   };
 }
 
+/** `Escrow.Terms`: what the escrow commits to (`termsHash`) and takes back in calldata on every call. */
+export type Terms = {
+  payer: string;
+  payee: string;
+  token: string;
+  arbiter: string;
+  referrer: string;
+  deadline: bigint;
+  feeBps: bigint;
+  referralBps: bigint;
+  amounts: bigint[];
+};
+
+/** The ABI tuple of `Escrow.Terms`, for `AbiCoder.encode([TERMS_ABI], [terms])`. */
+export const TERMS_ABI =
+  "tuple(address payer,address payee,address token,address arbiter,address referrer,uint40 deadline,uint16 feeBps,uint16 referralBps,uint96[] amounts)";
+
+/** `keccak256(abi.encode(terms))`: the commitment `termsHashOf(escrowId)` stores, computed off-chain. */
+export function hashTerms(ethers: HardhatEthers, terms: Terms): string {
+  return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([TERMS_ABI], [terms]));
+}
+
+/** The terms of `escrowId`, rebuilt from its `CreateEscrow` event (what a UI or the daemon does). */
+export async function termsOf(escrow: PaymentEscrow, escrowId: bigint): Promise<Terms> {
+  const logs = await escrow.queryFilter(escrow.filters.CreateEscrow(escrowId), 0, "latest");
+  const log = logs[0];
+  if (log === undefined) throw new Error(`no CreateEscrow event for escrow ${escrowId}`);
+  const a = log.args;
+  return {
+    payer: a.payer,
+    payee: a.payee,
+    token: a.token,
+    arbiter: a.arbiter,
+    referrer: a.referrer,
+    deadline: a.deadline,
+    feeBps: a.feeBps,
+    referralBps: a.referralBps,
+    amounts: [...a.amounts],
+  };
+}
+
 /** Creates an escrow (approve path) and returns its id. */
 export async function createEscrow(
   ethers: HardhatEthers,
@@ -89,17 +130,18 @@ export async function createEscrow(
   return id;
 }
 
-/** The settlement the oracle must attest for milestone `index` of `escrowId`. */
+/** The settlement the oracle must attest for milestone `index` of `escrowId` (terms from the event). */
 export async function settlementOf(f: EscrowFixture, escrowId: bigint, index: bigint): Promise<Settlement> {
-  const deal = await f.escrow.getDeal(escrowId);
-  const milestone = await f.escrow.getMilestone(escrowId, index);
+  const terms = await termsOf(f.escrow, escrowId);
+  const amount = terms.amounts[Number(index)];
+  if (amount === undefined) throw new Error(`escrow ${escrowId} has no milestone ${index}`);
   return {
     consumer: f.escrowAddress,
     subject: subjectOf(escrowId, index),
-    payer: deal.payer,
-    payee: deal.payee,
-    token: deal.token,
-    amount: milestone.amount,
+    payer: terms.payer,
+    payee: terms.payee,
+    token: terms.token,
+    amount,
   };
 }
 

@@ -36,6 +36,9 @@ contract EscrowHandler {
     address public referrer;
     address public feeRecipient;
 
+    /// @dev The terms of every escrow, as a client rebuilds them from `CreateEscrow`: passed back on every call.
+    mapping(uint256 escrowId => Escrow.Terms terms) internal _terms;
+
     // Ghost books.
     mapping(uint256 escrowId => uint256 amount) public ghostFunded;
     mapping(uint256 escrowId => uint256 amount) public ghostPaidToPayee; // gross of fees
@@ -47,6 +50,7 @@ contract EscrowHandler {
     uint256 public ghostTransitionViolations;
     uint256 public ghostReplaySuccesses;
     uint256 public ghostForgedSuccesses;
+    uint256 public ghostWrongTermsSuccesses;
     uint256 public ghostUidReuses;
     uint256 public ghostReleasesWithoutVerdict;
     uint256 public ghostCalls;
@@ -105,8 +109,20 @@ contract EscrowHandler {
             arbiter: arbiter,
             referrer: withReferrer ? referrer : address(0)
         });
+        Escrow.Terms memory terms = Escrow.Terms({
+            payer: payer,
+            payee: params.payee,
+            token: params.token,
+            arbiter: params.arbiter,
+            referrer: params.referrer,
+            deadline: params.deadline,
+            feeBps: escrow.feeBps(),
+            referralBps: withReferrer ? escrow.referralBps() : 0,
+            amounts: amounts
+        });
         vm.prank(payer);
         try escrow.createEscrow(params) returns (uint256 escrowId) {
+            _terms[escrowId] = terms;
             ghostFunded[escrowId] = total;
             for (uint256 i; i < count; ++i) {
                 ghostStatus[escrowId][i] = uint8(Escrow.Status.Pending);
@@ -121,7 +137,7 @@ contract EscrowHandler {
         Attestation.RiskAttestation memory att = _attestation(id, index, uint16(bound(scoreSeed, 0, 10_000)));
         bytes[] memory sigs = _sign(signerKey, att);
         Escrow.Milestone memory before = escrow.getMilestone(id, index);
-        try escrow.releaseWithAttestation(id, index, att, signerSet, sigs) {
+        try escrow.releaseWithAttestation(_terms[id], id, index, att, signerSet, sigs) {
             _bookVerdict(id, index, before, att);
         } catch { }
         _sync();
@@ -133,7 +149,7 @@ contract EscrowHandler {
         Attestation.RiskAttestation memory att = _attestation(id, index, uint16(bound(scoreSeed, 0, 10_000)));
         try oracle.postAttestation(att, signerSet, _sign(signerKey, att)) { } catch { }
         Escrow.Milestone memory before = escrow.getMilestone(id, index);
-        try escrow.release(id, index) {
+        try escrow.release(_terms[id], id, index) {
             _bookVerdict(id, index, before, att);
         } catch { }
         _sync();
@@ -145,7 +161,7 @@ contract EscrowHandler {
         Attestation.RiskAttestation memory att = _lastApplied;
         uint256 id = uint256(att.subject) >> 16;
         uint256 index = uint256(att.subject) & 0xffff;
-        try escrow.releaseWithAttestation(id, index, att, signerSet, _sign(signerKey, att)) {
+        try escrow.releaseWithAttestation(_terms[id], id, index, att, signerSet, _sign(signerKey, att)) {
             ++ghostReplaySuccesses;
         } catch { }
         _sync();
@@ -156,8 +172,39 @@ contract EscrowHandler {
         (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
         if (!ok) return;
         Attestation.RiskAttestation memory att = _attestation(id, index, 0);
-        try escrow.releaseWithAttestation(id, index, att, signerSet, _sign(forgerKey, att)) {
+        try escrow.releaseWithAttestation(_terms[id], id, index, att, signerSet, _sign(forgerKey, att)) {
             ++ghostForgedSuccesses;
+        } catch { }
+        _sync();
+    }
+
+    /// @dev A genuine attestation for terms that differ from the escrow's (another payee, a bigger amount, or
+    /// another escrow's terms): must never succeed.
+    function releaseWrongTerms(uint256 idSeed, uint256 indexSeed, uint256 how) external {
+        (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
+        if (!ok) return;
+        Escrow.Terms memory terms = _terms[id];
+        how = how % 3;
+        if (how == 0) terms.payee = payees[0] == terms.payee ? payees[1] : payees[0];
+        else if (how == 1) terms.amounts[index] += 1;
+        else terms = _terms[id == 1 ? 2 : 1];
+        if (terms.amounts.length <= index) return;
+        Attestation.RiskAttestation memory att = Attestation.RiskAttestation({
+            consumer: address(escrow),
+            subject: bytes32((id << 16) | index),
+            payer: terms.payer,
+            payee: terms.payee,
+            token: terms.token,
+            amount: terms.amounts[index],
+            score: 0,
+            reasons: 0,
+            modelId: keccak256("model"),
+            issuedAt: uint64(block.timestamp),
+            expiresAt: uint64(block.timestamp + 600),
+            nonce: keccak256(abi.encode("wrong-terms", id, index, ghostCalls))
+        });
+        try escrow.releaseWithAttestation(terms, id, index, att, signerSet, _sign(signerKey, att)) {
+            ++ghostWrongTermsSuccesses;
         } catch { }
         _sync();
     }
@@ -165,9 +212,8 @@ contract EscrowHandler {
     function finalizeHold(uint256 idSeed, uint256 indexSeed) external {
         (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
         if (!ok) return;
-        Escrow.Milestone memory m = escrow.getMilestone(id, index);
-        try escrow.finalizeHold(id, index) {
-            ghostPaidToPayee[id] += m.amount;
+        try escrow.finalizeHold(_terms[id], id, index) {
+            ghostPaidToPayee[id] += _terms[id].amounts[index];
         } catch { }
         _sync();
     }
@@ -175,19 +221,18 @@ contract EscrowHandler {
     function dispute(uint256 idSeed, uint256 indexSeed, bool byPayer) external {
         (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
         if (!ok) return;
-        Escrow.Deal memory deal = escrow.getDeal(id);
-        vm.prank(byPayer ? deal.payer : deal.payee);
-        try escrow.dispute(id, index) { } catch { }
+        vm.prank(byPayer ? _terms[id].payer : _terms[id].payee);
+        try escrow.dispute(_terms[id], id, index) { } catch { }
         _sync();
     }
 
     function resolve(uint256 idSeed, uint256 indexSeed, uint256 splitSeed) external {
         (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
         if (!ok) return;
-        uint256 amount = escrow.getMilestone(id, index).amount;
+        uint256 amount = _terms[id].amounts[index];
         uint256 payeeShare = bound(splitSeed, 0, amount);
         vm.prank(arbiter);
-        try escrow.resolve(id, index, payeeShare, amount - payeeShare) {
+        try escrow.resolve(_terms[id], id, index, payeeShare, amount - payeeShare) {
             ghostPaidToPayee[id] += payeeShare;
             ghostReturnedToPayer[id] += amount - payeeShare;
         } catch { }
@@ -199,12 +244,12 @@ contract EscrowHandler {
         if (next == 1) return;
         uint256 id = bound(idSeed, 1, next - 1);
         uint256 refundable;
-        Escrow.Deal memory deal = escrow.getDeal(id);
-        for (uint256 i; i < deal.milestoneCount; ++i) {
-            Escrow.Milestone memory m = escrow.getMilestone(id, i);
-            if (m.status == Escrow.Status.Pending || m.status == Escrow.Status.Held) refundable += m.amount;
+        uint96[] memory amounts = _terms[id].amounts;
+        for (uint256 i; i < amounts.length; ++i) {
+            Escrow.Status status = escrow.getMilestone(id, i).status;
+            if (status == Escrow.Status.Pending || status == Escrow.Status.Held) refundable += amounts[i];
         }
-        try escrow.refund(id) {
+        try escrow.refund(_terms[id], id) {
             ghostReturnedToPayer[id] += refundable;
         } catch { }
         _sync();
@@ -243,6 +288,11 @@ contract EscrowHandler {
                                    VIEW HELPERS
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @notice The terms of escrow `id` (kept by the handler; the escrow stores only their hash).
+    function termsOf(uint256 id) external view returns (Escrow.Terms memory) {
+        return _terms[id];
+    }
+
     /// @notice Every account the escrow may owe a credit to.
     function accounts() public view returns (address[] memory list) {
         list = new address[](payers.length + payees.length + 1);
@@ -280,7 +330,7 @@ contract EscrowHandler {
         uint256 next = escrow.nextEscrowId();
         if (next == 1) return (false, 0, 0);
         id = bound(idSeed, 1, next - 1);
-        index = bound(indexSeed, 0, escrow.getDeal(id).milestoneCount - 1);
+        index = bound(indexSeed, 0, _terms[id].amounts.length - 1);
         ok = true;
     }
 
@@ -289,14 +339,14 @@ contract EscrowHandler {
         view
         returns (Attestation.RiskAttestation memory att)
     {
-        Escrow.Deal memory deal = escrow.getDeal(id);
+        Escrow.Terms storage terms = _terms[id];
         att = Attestation.RiskAttestation({
             consumer: address(escrow),
             subject: bytes32((id << 16) | index),
-            payer: deal.payer,
-            payee: deal.payee,
-            token: deal.token,
-            amount: escrow.getMilestone(id, index).amount,
+            payer: terms.payer,
+            payee: terms.payee,
+            token: terms.token,
+            amount: terms.amounts[index],
             score: score,
             reasons: 0,
             modelId: keccak256("model"),
@@ -315,7 +365,7 @@ contract EscrowHandler {
     function _bookVerdict(
         uint256 id,
         uint256 index,
-        Escrow.Milestone memory before,
+        Escrow.Milestone memory,
         Attestation.RiskAttestation memory att
     )
         internal
@@ -326,7 +376,9 @@ contract EscrowHandler {
         ghostVerdictApplied[id][index] = true;
         _lastApplied = att;
         _hasLastApplied = true;
-        if (escrow.getMilestone(id, index).status == Escrow.Status.Released) ghostPaidToPayee[id] += before.amount;
+        if (escrow.getMilestone(id, index).status == Escrow.Status.Released) {
+            ghostPaidToPayee[id] += _terms[id].amounts[index];
+        }
     }
 
     /// @dev Compares every milestone's status with the last one seen and books illegal moves.
@@ -334,7 +386,7 @@ contract EscrowHandler {
         ++ghostCalls;
         uint256 next = escrow.nextEscrowId();
         for (uint256 id = 1; id < next; ++id) {
-            uint256 count = escrow.getDeal(id).milestoneCount;
+            uint256 count = _terms[id].amounts.length;
             for (uint256 i; i < count; ++i) {
                 uint8 previous = ghostStatus[id][i];
                 uint8 current = uint8(escrow.getMilestone(id, i).status);
@@ -382,10 +434,10 @@ contract EscrowInvariantsTest is InvariantTest {
         }
         uint256 next = handler.escrow().nextEscrowId();
         for (uint256 id = 1; id < next; ++id) {
-            uint256 count = handler.escrow().getDeal(id).milestoneCount;
-            for (uint256 j; j < count; ++j) {
+            uint96[] memory amounts = handler.termsOf(id).amounts;
+            for (uint256 j; j < amounts.length; ++j) {
                 Escrow.Milestone memory m = handler.escrow().getMilestone(id, j);
-                if (uint8(m.status) <= uint8(Escrow.Status.Disputed)) liabilities += m.amount;
+                if (uint8(m.status) <= uint8(Escrow.Status.Disputed)) liabilities += amounts[j];
             }
         }
         assertEq(handler.usdc().balanceOf(address(handler.escrow())), liabilities, "balance != liabilities");
@@ -398,7 +450,7 @@ contract EscrowInvariantsTest is InvariantTest {
         for (uint256 id = 1; id < next; ++id) {
             uint256 out = handler.ghostPaidToPayee(id) + handler.ghostReturnedToPayer(id);
             assertLe(out, handler.ghostFunded(id), "paid out > funded");
-            uint256 count = handler.escrow().getDeal(id).milestoneCount;
+            uint256 count = handler.termsOf(id).amounts.length;
             bool allTerminal = true;
             for (uint256 j; j < count; ++j) {
                 if (uint8(handler.escrow().getMilestone(id, j).status) < uint8(Escrow.Status.Released)) {
@@ -418,6 +470,17 @@ contract EscrowInvariantsTest is InvariantTest {
     function invariant_NoReleaseWithoutAttestation() external view {
         assertEq(handler.ghostReleasesWithoutVerdict(), 0, "release without verdict");
         assertEq(handler.ghostForgedSuccesses(), 0, "forged attestation accepted");
+        assertEq(handler.ghostWrongTermsSuccesses(), 0, "release with terms that are not the escrow's");
+    }
+
+    /// @notice E6: every escrow's stored commitment is the hash of the terms its creator emitted.
+    function invariant_CommitmentMatchesTerms() external view {
+        uint256 next = handler.escrow().nextEscrowId();
+        for (uint256 id = 1; id < next; ++id) {
+            assertEq(
+                handler.escrow().termsHashOf(id), keccak256(abi.encode(handler.termsOf(id))), "commitment != terms"
+            );
+        }
     }
 
     /// @notice E5: each attestation is applied at most once (replays revert).
