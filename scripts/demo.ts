@@ -4,7 +4,8 @@
 //   fraud patterns) → a summary table and an HTML report.
 // Flags: --payments N (default 120), --seed S (default 7), --streams N, --keep-running (leave chain,
 // oracles and the web app up, print the URLs), --json (summary as JSON on stdout, no progress bar),
-// --no-web (with --keep-running: no web server).
+// --no-web (with --keep-running: no web server), --oracle in-process|daemon (the default runs the oracle side
+// in-process from the oracle modules with the scenario's synthetic history; "daemon" runs three real riskgate daemons).
 // Ctrl-C or the end stops every process it started (each child runs in its own process group).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -14,12 +15,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { type Address, type Hex, createPublicClient, createWalletClient, http } from "viem";
+import { type Address, type Hex, createPublicClient, createWalletClient, http, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { deployRiskgate, writeDeployments } from "../deploy/deployRiskgate.js";
 import { generateScenario, loadScenarioHistory } from "../oracle/src/risk/scenarios.js";
 import { InMemoryHistory } from "../oracle/src/risk/inMemoryHistory.js";
 import { createRiskEngine } from "../oracle/src/risk/createRiskEngine.js";
+import { type DaemonOracle, startDaemonOracle } from "./demo/daemons.js";
 import { OracleNetwork } from "./demo/operators.js";
 import { Workload, selectPayments } from "./demo/workload.js";
 import { htmlReport, summarize, summaryTable } from "./demo/report.js";
@@ -38,18 +40,20 @@ const { values: flags } = parseArgs({
     "keep-running": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     "no-web": { type: "boolean", default: false },
+    oracle: { type: "string", default: "in-process" },
     "web-port": { type: "string", default: "0" },
     help: { type: "boolean", default: false },
   },
 });
 if (flags.help) {
-  console.log("usage: npm run demo -- [--payments N] [--seed S] [--streams N] [--keep-running] [--no-web] [--json]");
+  console.log("usage: npm run demo -- [--payments N] [--seed S] [--streams N] [--oracle in-process|daemon] [--keep-running] [--no-web] [--json]");
   process.exit(0);
 }
 const nPayments = Number(flags.payments);
 const seed = Number(flags.seed);
 if (!Number.isInteger(nPayments) || nPayments < 0) fail(`--payments must be a non-negative integer, got "${flags.payments}"`);
 if (!Number.isInteger(seed)) fail(`--seed must be an integer, got "${flags.seed}"`);
+if (flags.oracle !== "in-process" && flags.oracle !== "daemon") fail(`--oracle must be "in-process" or "daemon", got "${flags.oracle}"`);
 const nStreams = flags.streams !== undefined ? Number(flags.streams) : nPayments === 0 ? 0 : Math.max(3, Math.round(nPayments / 25));
 const json = flags.json;
 const log = (msg: string): void => {
@@ -208,6 +212,7 @@ async function main(): Promise<void> {
   let live = false; // after the workload, escrows from the web app are scored on the wall clock
   let workload: Workload | undefined;
   let outage: { operator: string; fromPayment: number; toPayment: number } | undefined;
+  const useDaemons = flags.oracle === "daemon";
   const oracle = new OracleNetwork({
     publicClient,
     walletClient,
@@ -218,9 +223,19 @@ async function main(): Promise<void> {
     paymentTime: (id) => simTime.get(id) ?? (live ? Math.floor(Date.now() / 1000) : undefined),
     onVerdict: (v) => workload?.onVerdict(v),
   });
-  const operatorUrls = await oracle.start();
-  cleanups.push(() => oracle.stop());
-  log(`  operators  ${oracle.operators.map((o, i) => `${o.account.address} ${operatorUrls[i]}`).join("\n             ")}`);
+  let daemonOracle: DaemonOracle | undefined;
+  let operatorUrls: string[];
+  if (useDaemons) {
+    daemonOracle = await startDaemonOracle({ publicClient, d, rpcUrl, operatorKeys, dir: tmp, denyListPath, onVerdict: (v) => workload?.onVerdict(v) });
+    const dOracle = daemonOracle;
+    cleanups.push(() => dOracle.stop());
+    operatorUrls = daemonOracle.urls;
+    log(`  operators  3 riskgate daemons (oracle/src/index.ts): ${operatorUrls.join(", ")}`);
+  } else {
+    operatorUrls = await oracle.start();
+    cleanups.push(() => oracle.stop());
+    log(`  operators  ${oracle.operators.map((o, i) => `${o.account.address} ${operatorUrls[i]}`).join("\n             ")}`);
+  }
 
   // 6. Workload.
   const bar = json
@@ -244,6 +259,11 @@ async function main(): Promise<void> {
     seed,
     stopped: () => interrupted,
     streamVerdict: async (st, a) => {
+      if (daemonOracle) {
+        // The daemons attest a stream when it is created (subject seq 0, cap = the deposit) and post it.
+        const v = await daemonOracle.waitPosted(toHex(st.streamId << 64n, { size: 32 }));
+        return { decision: v.decision, cap: st.deposit };
+      }
       const v = await oracle.attestStream({
         streamId: st.streamId,
         subject: a.subject,
@@ -254,7 +274,7 @@ async function main(): Promise<void> {
     },
     // One co-signer goes down for the middle third of the payments: the other two still reach 2-of-3.
     beforePayment: (i, total) => {
-      if (total < 6) return;
+      if (total < 6 || useDaemons) return;
       const op = oracle.operators[1];
       const down = i >= Math.floor(total / 3) && i < Math.floor((2 * total) / 3);
       if (down && op.online) outage = { operator: op.account.address, fromPayment: i + 1, toPayment: Math.floor((2 * total) / 3) };
@@ -280,7 +300,7 @@ async function main(): Promise<void> {
     },
   });
   await workload.runEscrows(picked);
-  await oracle.idle();
+  if (!useDaemons) await oracle.idle();
   await workload.settleHeldAndFrozen();
   await workload.runStreams(nStreams);
   bar?.stop();
@@ -291,14 +311,15 @@ async function main(): Promise<void> {
     seed,
     payments: workload.payments,
     streams: workload.streams,
-    postStats: oracle.postStats,
+    postStats: daemonOracle?.postStats ?? oracle.postStats,
     wallSeconds: (performance.now() - t0) / 1000,
-    operators: oracle.operators.map((o) => ({ address: o.account.address, signed: o.signed })),
+    operators: useDaemons ? [] : oracle.operators.map((o) => ({ address: o.account.address, signed: o.signed })),
+    oracleMode: useDaemons ? "3 riskgate daemons (oracle/src/index.ts)" : "3 in-process operators (demo)",
     outage,
   });
   const reportDir = path.join(ROOT, "reports");
   mkdirSync(reportDir, { recursive: true });
-  const reportPath = path.join(reportDir, `demo-seed${seed}-${nPayments}.html`);
+  const reportPath = path.join(reportDir, `demo-seed${seed}-${nPayments}${useDaemons ? "-daemon" : ""}.html`);
   writeFileSync(reportPath, htmlReport(summary, workload.payments, workload.streams, engine.bands));
   writeFileSync(reportPath.replace(/\.html$/, ".json"), JSON.stringify(summary, null, 2) + "\n");
   if (json) console.log(JSON.stringify({ ...summary, report: reportPath, deployments: deploymentsFile }, null, 2));
@@ -311,7 +332,8 @@ async function main(): Promise<void> {
   if (flags["keep-running"]) {
     live = true;
     const oracleUrl = operatorUrls[0];
-    const urls: Record<string, string> = { rpc: rpcUrl, oracle: oracleUrl, deployments: `${oracleUrl}/deployments.json` };
+    // The daemons do not serve the deployments file: the web dev server does (/deployments/<chainId>.json).
+    const urls: Record<string, string> = { rpc: rpcUrl, oracle: oracleUrl, deployments: useDaemons ? `/deployments/${d.chainId}.json` : `${oracleUrl}/deployments.json` };
     if (!flags["no-web"]) {
       const vite = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
       const port = flags["web-port"] && flags["web-port"] !== "0" ? flags["web-port"] : String(await freePort());

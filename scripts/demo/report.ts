@@ -17,6 +17,7 @@ export type DemoSummary = {
   wallSeconds: number;
   operators: { address: string; signed: number }[];
   outage?: { operator: string; fromPayment: number; toPayment: number };
+  oracleMode: string;
 };
 
 function pct(sorted: number[], q: number): number {
@@ -33,6 +34,7 @@ export function summarize(args: {
   wallSeconds: number;
   operators: { address: string; signed: number }[];
   outage?: { operator: string; fromPayment: number; toPayment: number };
+  oracleMode: string;
 }): DemoSummary {
   const { payments: ps, streams } = args;
   const fraud = ps.filter((p) => p.fraud);
@@ -101,6 +103,7 @@ export function summarize(args: {
     wallSeconds: args.wallSeconds,
     operators: args.operators,
     outage: args.outage,
+    oracleMode: args.oracleMode,
   };
 }
 
@@ -124,7 +127,8 @@ export function summaryRows(s: DemoSummary): [string, string][] {
     ["Gas: post per attestation (2-of-3)", `${n(s.gas.postPerAttestation)} (${s.gas.attestationsPosted} in ${s.gas.postTransactions} txs)`],
     ["Commissions paid", `${s.commissions.totalUSDC} USDC (streams ${s.commissions.streamsUSDC}, escrow referrals ${s.commissions.escrowReferralsUSDC})`],
     ["Streams", `${s.commissions.streams} streams, ${s.commissions.withdrawals} withdrawals, ${s.commissions.streamAttestations} attested`],
-    ["Signatures per operator (2-of-3)", s.operators.map((o) => `${o.address.slice(0, 6)}… ${o.signed}`).join(", ")],
+    ["Oracle", s.oracleMode],
+    ...(s.operators.length ? ([["Signatures per operator (2-of-3)", s.operators.map((o) => `${o.address.slice(0, 6)}… ${o.signed}`).join(", ")]] as [string, string][]) : []),
     ...(s.outage ? ([["Operator outage", `${s.outage.operator.slice(0, 6)}… down for payments ${s.outage.fromPayment}–${s.outage.toPayment}: still attested 2-of-3`]] as [string, string][]) : []),
     ["Final outcomes", Object.entries(s.finalOutcome).map(([k, v]) => `${k} ${v}`).join(", ")],
     ["Wall time", `${s.wallSeconds.toFixed(1)} s`],

@@ -61,6 +61,18 @@ describe("npm run demo", { timeout: 300_000 }, () => {
     assert.equal(await rpcAnswers(d.rpcUrl), false);
   });
 
+  it("with --oracle daemon, three real riskgate daemons attest every milestone and the sanctioned payee is frozen", async () => {
+    const { code, stdout, stderr } = await runDemo(["--payments", "14", "--seed", "3", "--streams", "2", "--oracle", "daemon", "--json"]);
+    assert.equal(code, 0, stderr.slice(-3000));
+    const s = JSON.parse(stdout) as DemoSummary;
+    assert.equal(s.payments, 14);
+    assert.match(s.oracleMode, /daemons/);
+    assert.equal(s.finalOutcome.pending ?? 0, 0);
+    assert.ok(s.gas.attestationsPosted >= s.escrows.milestones);
+    assert.deepEqual(s.fraud.byPattern.sanctioned, { total: 1, caught: 1 });
+    assert.equal(s.commissions.streamAttestations, 2);
+  });
+
   it("test_RevertWhen_PaymentsIsNotANumber: exits 2 with a one-line message", async () => {
     const { code, stderr } = await runDemo(["--payments", "lots"]);
     assert.equal(code, 2);
