@@ -66,12 +66,11 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
 
     Config private _config;
 
-    /// @dev One slot per escrow: `keccak256(abi.encode(Escrow.Terms))`, the terms themselves live in calldata.
-    mapping(uint256 escrowId => bytes32 termsHash) private _termsHash;
-
-    /// @dev One slot per milestone, keyed by `keccak256(termsHash, subject)`: the key itself commits to the terms
-    /// and to the escrow id, so a call with the right terms finds a non-None milestone without reading
-    /// `_termsHash` (one cold SLOAD less on every release); any other terms or id find None.
+    /// @dev The only per-escrow storage: one slot per milestone, keyed by `keccak256(termsHash, subject)` with
+    /// `termsHash = keccak256(abi.encode(Escrow.Terms))` (the terms themselves live in calldata). The key commits
+    /// to the terms and to the escrow id: a call with the right terms finds its (never None) milestone, any other
+    /// terms or id find None (`PaymentEscrow_TermsMismatch`, or `PaymentEscrow_EscrowNotFound` for an id the
+    /// counter never gave out).
     mapping(bytes32 key => Escrow.Milestone milestone) private _milestones;
 
     mapping(address token => bool allowed) private _allowedTokens;
@@ -115,15 +114,19 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     }
 
     /// @inheritdoc IPaymentEscrow
-    function termsHashOf(uint256 escrowId) external view override returns (bytes32) {
-        return _termsHash[escrowId];
-    }
-
-    /// @inheritdoc IPaymentEscrow
-    function getMilestone(uint256 escrowId, uint256 index) external view override returns (Escrow.Milestone memory m) {
+    function getMilestone(
+        Escrow.Terms calldata terms,
+        uint256 escrowId,
+        uint256 index
+    )
+        external
+        view
+        override
+        returns (Escrow.Milestone memory m)
+    {
         // Out-of-range ids or indexes would alias another subject: they do not exist.
         if (escrowId <= type(uint64).max && index < MAX_MILESTONES) {
-            m = _milestones[_key(_termsHash[escrowId], _subject(escrowId, index))];
+            m = _milestones[_key(_hashTerms(terms), _subject(escrowId, index))];
         }
     }
 
@@ -293,7 +296,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         // Checks.
         bytes32 key = _requireMilestone(terms, escrowId, index);
         Escrow.Milestone memory m = _milestones[key];
-        if (m.status != Escrow.Status.Held) _revertStatus(terms, escrowId, index, m.status);
+        if (m.status != Escrow.Status.Held) _revertStatus(escrowId, index, m.status);
         if (block.timestamp < m.holdUntil) revert Errors.PaymentEscrow_HoldNotOver(escrowId, index, m.holdUntil);
         _requireBeforeDeadline(terms, escrowId);
         if (RISK_ORACLE.paused()) revert Errors.PaymentEscrow_OraclePaused();
@@ -315,7 +318,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         Escrow.Milestone storage milestone = _milestones[_requireMilestone(terms, escrowId, index)];
         Escrow.Status status = milestone.status;
         if (status != Escrow.Status.Pending && status != Escrow.Status.Held) {
-            _revertStatus(terms, escrowId, index, status);
+            _revertStatus(escrowId, index, status);
         }
         if (msg.sender != terms.payer && msg.sender != terms.payee) {
             revert Errors.PaymentEscrow_NotParty(escrowId, msg.sender);
@@ -341,7 +344,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         Escrow.Milestone storage milestone = _milestones[_requireMilestone(terms, escrowId, index)];
         Escrow.Status status = milestone.status;
         if (status != Escrow.Status.Disputed && status != Escrow.Status.Frozen) {
-            _revertStatus(terms, escrowId, index, status);
+            _revertStatus(escrowId, index, status);
         }
         if (msg.sender != terms.arbiter) revert Errors.PaymentEscrow_NotArbiter(escrowId, msg.sender);
         uint256 amount = terms.amounts[index];
@@ -358,8 +361,14 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
 
     /// @inheritdoc IPaymentEscrow
     function refund(Escrow.Terms calldata terms, uint256 escrowId) external override nonReentrant {
-        // Checks.
-        bytes32 termsHash = _requireTerms(terms, escrowId);
+        // Checks. Ids are < 2^64 (a larger one would alias a real subject once shifted).
+        if (escrowId > type(uint64).max) revert Errors.PaymentEscrow_EscrowNotFound(escrowId);
+        bytes32 termsHash = _hashTerms(terms);
+        // Milestone 0 of an escrow is never None under its own terms, and nothing is stored under other terms
+        // or ids: None here means `terms` and `escrowId` name no escrow.
+        if (_milestones[_key(termsHash, _subject(escrowId, 0))].status == Escrow.Status.None) {
+            _revertUnknown(escrowId);
+        }
         uint40 deadline = terms.deadline;
         if (block.timestamp < deadline) revert Errors.PaymentEscrow_DeadlineNotPassed(escrowId, deadline);
         // Effects.
@@ -485,19 +494,17 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         }
     }
 
-    /// @dev Reverts unless `terms` hash to the commitment of `escrowId`; returns that hash.
-    function _requireTerms(Escrow.Terms calldata terms, uint256 escrowId) private view returns (bytes32 termsHash) {
-        termsHash = _hashTerms(terms);
-        bytes32 stored = _termsHash[escrowId];
-        if (termsHash != stored) {
-            if (stored == bytes32(0)) revert Errors.PaymentEscrow_EscrowNotFound(escrowId);
-            revert Errors.PaymentEscrow_TermsMismatch(escrowId);
-        }
+    /// @dev `terms` and `escrowId` name no milestone (it reads None): the id counter tells an id that was never
+    /// given out (`EscrowNotFound`: 0, `>= nextEscrowId`, hence also `>= 2^64`) from terms that are not that
+    /// escrow's (`TermsMismatch`). Always reverts.
+    function _revertUnknown(uint256 escrowId) private view {
+        if (escrowId == 0 || escrowId >= _config.nextEscrowId) revert Errors.PaymentEscrow_EscrowNotFound(escrowId);
+        revert Errors.PaymentEscrow_TermsMismatch(escrowId);
     }
 
     /// @dev Checks the index against the terms and returns the milestone's storage key. The terms themselves
     /// are checked by the key: with any other terms or id the milestone reads None, and `_revertStatus` then
-    /// says why (`_requireTerms`).
+    /// says why (`_revertUnknown`).
     function _requireMilestone(
         Escrow.Terms calldata terms,
         uint256 escrowId,
@@ -540,7 +547,6 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         }
         uint16 referral = params.referrer == address(0) ? 0 : config.referralBps;
         bytes32 termsHash = _commit(params, config.feeBps, referral);
-        _termsHash[escrowId] = termsHash;
         for (uint256 i; i < count; ++i) {
             _milestones[_key(termsHash, _subject(escrowId, i))] =
                 Escrow.Milestone({ status: Escrow.Status.Pending, holdUntil: 0, lastIssuedAt: 0, lastScore: 0 });
@@ -628,7 +634,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         key = _requireMilestone(terms, escrowId, index);
         m = _milestones[key];
         if (m.status != Escrow.Status.Pending && m.status != Escrow.Status.Held) {
-            _revertStatus(terms, escrowId, index, m.status);
+            _revertStatus(escrowId, index, m.status);
         }
         _requireBeforeDeadline(terms, escrowId);
     }
@@ -640,19 +646,11 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     }
 
     /// @dev Every milestone of an escrow is written Pending at creation, so None under the key means the terms
-    /// or the id are wrong: `EscrowNotFound` or `TermsMismatch` (from `_requireTerms`). `InvalidStatus` otherwise.
+    /// or the id are wrong: `EscrowNotFound` or `TermsMismatch` (from `_revertUnknown`). `InvalidStatus` otherwise.
     /// (Callers check `index < terms.amounts.length` first: `MilestoneNotFound`.)
-    function _revertStatus(
-        Escrow.Terms calldata terms,
-        uint256 escrowId,
-        uint256 index,
-        Escrow.Status status
-    )
-        private
-        view
-    {
-        // With matching terms and index < count a milestone is never None, so `_requireTerms` reverts here.
-        if (status == Escrow.Status.None) _requireTerms(terms, escrowId);
+    function _revertStatus(uint256 escrowId, uint256 index, Escrow.Status status) private view {
+        // With matching terms and index < count a milestone is never None.
+        if (status == Escrow.Status.None) _revertUnknown(escrowId);
         revert Errors.PaymentEscrow_InvalidStatus(escrowId, index, uint8(status));
     }
 

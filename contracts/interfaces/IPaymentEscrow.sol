@@ -7,12 +7,15 @@ import { Escrow } from "../types/Escrow.sol";
 /// @title IPaymentEscrow
 /// @notice Milestone escrows of allow-listed stablecoins, released only against a RiskOracle verdict.
 ///
-/// Storage: an escrow is ONE slot, `termsHash = keccak256(abi.encode(Escrow.Terms))`, plus one packed slot
-/// per milestone (`Escrow.Milestone`). The immutable terms (payer, payee, token, arbiter, referrer, deadline,
-/// the fee and referral bps snapshotted at creation, the milestone amounts) are emitted once in
-/// {CreateEscrow} and passed back as `Escrow.Terms calldata terms` by every call that needs them; a struct
-/// that does not hash to the stored commitment reverts `PaymentEscrow_TermsMismatch(escrowId)` (the Morpho
-/// Blue `MarketParams` / Uniswap v4 `PoolKey` pattern). `hashTerms` and `termsHashOf` expose both sides.
+/// Storage: an escrow is one packed slot per milestone (`Escrow.Milestone`) and nothing else, keyed by
+/// `keccak256(termsHash, subject)` with `termsHash = keccak256(abi.encode(Escrow.Terms))` (`hashTerms`). The
+/// immutable terms (payer, payee, token, arbiter, referrer, deadline, the fee and referral bps snapshotted at
+/// creation, the milestone amounts) are emitted once in {CreateEscrow} and passed back as
+/// `Escrow.Terms calldata terms` by every call that needs them (the Morpho Blue `MarketParams` / Uniswap v4
+/// `PoolKey` pattern). Other terms (or another id) find no milestone under their key: the call reverts
+/// `PaymentEscrow_TermsMismatch(escrowId)`, or `PaymentEscrow_EscrowNotFound(escrowId)` for an id that was
+/// never created (0, `>= nextEscrowId`, `>= 2^64`). `getMilestone(terms, escrowId, 0).status != None` checks
+/// rebuilt terms before sending.
 ///
 /// Subject encoding (what the oracle signs as `RiskAttestation.subject` for a milestone):
 ///     subject = bytes32((uint256(escrowId) << 16) | milestoneIndex)
@@ -123,15 +126,23 @@ interface IPaymentEscrow {
     /// `bytes32((uint256(escrowId) << 16) | index)`.
     function subjectOf(uint256 escrowId, uint256 index) external pure returns (bytes32);
 
-    /// @notice The commitment `keccak256(abi.encode(terms))` stored for an escrow's terms.
+    /// @notice `keccak256(abi.encode(terms))`, the terms commitment that keys an escrow's milestones.
     function hashTerms(Escrow.Terms calldata terms) external pure returns (bytes32);
 
-    /// @notice The terms commitment of `escrowId` (zero if it does not exist).
-    function termsHashOf(uint256 escrowId) external view returns (bytes32);
-
-    /// @notice The state of milestone `index` of `escrowId` (all zero if it does not exist); its amount is
+    /// @notice The state of milestone `index` of the escrow `escrowId` with `terms`; its amount is
     /// `terms.amounts[index]`.
-    function getMilestone(uint256 escrowId, uint256 index) external view returns (Escrow.Milestone memory);
+    /// @dev Never reverts: all zero (status None) if there is no such milestone: an id never created, terms that
+    /// are not the escrow's (any field different), or `index >= terms.amounts.length`. Every milestone of an
+    /// escrow is non-None from creation on, so `getMilestone(terms, escrowId, 0).status != None` tells whether
+    /// `terms` are the escrow's.
+    function getMilestone(
+        Escrow.Terms calldata terms,
+        uint256 escrowId,
+        uint256 index
+    )
+        external
+        view
+        returns (Escrow.Milestone memory);
 
     /// @notice The id the next escrow will get (ids start at 1).
     function nextEscrowId() external view returns (uint256);
@@ -160,7 +171,7 @@ interface IPaymentEscrow {
 
     /// @notice Creates an escrow paid by `msg.sender`, funded by `transferFrom` (approve first).
     /// @dev Emits {CreateEscrow} with the terms (`payer` = `msg.sender`, `feeBps` and `referralBps` the current
-    /// rates, `referralBps` = 0 without a referrer) and stores only their hash.
+    /// rates, `referralBps` = 0 without a referrer) and stores only the milestones, keyed by the terms' hash.
     /// Requirements:
     /// - `params.token` allow-listed; `payee` and `arbiter` non-zero; 1..32 milestones, each > 0;
     ///   `deadline > block.timestamp`;
@@ -200,7 +211,7 @@ interface IPaymentEscrow {
     /// @notice Push mode: applies the verdict posted on the RiskOracle for milestone `index`. Anyone may call.
     /// @dev Release pays the payee now ({ReleaseMilestone}, {PayFee}, {PayReferral}); Hold parks the milestone
     /// ({HoldMilestone}); Freeze hands it to the arbiter ({FreezeMilestone}).
-    /// Requirements: `terms` hash to the escrow's commitment; milestone Pending or Held; `block.timestamp < deadline`; the verdict strictly newer than
+    /// Requirements: `terms` are the escrow's; milestone Pending or Held; `block.timestamp < deadline`; the verdict strictly newer than
     /// the milestone's `lastIssuedAt`; the oracle's `checkPosted` requirements (not paused, posted, valid).
     function release(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external;
 

@@ -126,10 +126,11 @@ library Errors {
     /// @notice PaymentEscrow: after the permit attempt, the allowance still does not cover the escrow.
     error PaymentEscrow_InsufficientAllowance(uint256 allowance, uint256 needed);
 
-    /// @notice PaymentEscrow: no escrow has this id.
+    /// @notice PaymentEscrow: no escrow has this id (0, not yet created, or >= 2^64).
     error PaymentEscrow_EscrowNotFound(uint256 escrowId);
 
-    /// @notice PaymentEscrow: the terms passed do not hash to the escrow's stored commitment.
+    /// @notice PaymentEscrow: the escrow exists but no milestone is stored under the terms passed (they are not
+    /// the escrow's terms: any field differs).
     error PaymentEscrow_TermsMismatch(uint256 escrowId);
 
     /// @notice PaymentEscrow: the escrow has no milestone with this index.

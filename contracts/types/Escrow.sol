@@ -26,10 +26,10 @@ library Escrow {
         Refunded
     }
 
-    /// @notice The immutable terms of one escrow. Not stored: the escrow keeps only
-    /// `termsHash = keccak256(abi.encode(terms))` (one slot) and every call that needs the terms takes them
-    /// back in calldata (checked against the hash, `PaymentEscrow_TermsMismatch`). Rebuild them from the
-    /// `CreateEscrow` event.
+    /// @notice The immutable terms of one escrow. Not stored, not even as a hash: the escrow's milestones are
+    /// keyed by `keccak256(keccak256(abi.encode(terms)), subject)`, and every call that needs the terms takes
+    /// them back in calldata (other terms find no milestone: `PaymentEscrow_TermsMismatch`). Rebuild them from
+    /// the `CreateEscrow` event.
     /// @param payer Who funded the escrow (`msg.sender` of the create call); refunds go to it.
     /// @param payee Who is paid on release.
     /// @param token The allow-listed ERC-20 held.
@@ -51,8 +51,8 @@ library Escrow {
         uint96[] amounts;
     }
 
-    /// @notice The mutable state of one milestone, in one slot, keyed by its subject
-    /// `(escrowId << 16) | index`: status (8) | holdUntil (40) | lastIssuedAt (64) | lastScore (16).
+    /// @notice The mutable state of one milestone, in one slot, keyed by `keccak256(termsHash, subject)` with
+    /// subject `(escrowId << 16) | index`: status (8) | holdUntil (40) | lastIssuedAt (64) | lastScore (16).
     /// @dev Written Pending at creation (so a verdict updates a non-zero slot: 2.9k instead of 20k).
     /// `lastIssuedAt` is the `issuedAt` of the last verdict applied: the replay protection of the subject.
     /// `lastScore` is that verdict's score (reported when a hold is finalized).

@@ -127,12 +127,11 @@ contract PaymentEscrowTest is Test {
         uint256 id = _create(amounts, address(0));
         assertEq(usdc.balanceOf(address(escrow)), total, "escrow balance");
         assertEq(before - usdc.balanceOf(payer), total, "payer debit");
-        assertEq(escrow.termsHashOf(id), keccak256(abi.encode(termsOf[id])), "commitment");
-        assertEq(escrow.hashTerms(termsOf[id]), escrow.termsHashOf(id), "hashTerms");
+        assertEq(escrow.hashTerms(termsOf[id]), keccak256(abi.encode(termsOf[id])), "hashTerms");
         for (uint256 i; i < count; ++i) {
-            assertEq(uint8(escrow.getMilestone(id, i).status), uint8(Escrow.Status.Pending), "pending");
+            assertEq(uint8(escrow.getMilestone(termsOf[id], id, i).status), uint8(Escrow.Status.Pending), "pending");
         }
-        assertEq(uint8(escrow.getMilestone(id, count).status), uint8(Escrow.Status.None), "none past count");
+        assertEq(uint8(escrow.getMilestone(termsOf[id], id, count).status), uint8(Escrow.Status.None), "none past count");
     }
 
     /// @dev `hashTerms` is exactly `keccak256(abi.encode(terms))` for any terms.
@@ -181,10 +180,37 @@ contract PaymentEscrowTest is Test {
         else if (field == 7) t.referralBps = t.referralBps ^ uint16(delta);
         else if (field == 8) t.amounts[1] = t.amounts[1] + uint96(delta);
         else t.amounts = _one(1e6);
+        assertEq(uint8(escrow.getMilestone(t, id, 0).status), uint8(Escrow.Status.None), "no milestone under t");
         vm.expectRevert(abi.encodeWithSelector(Errors.PaymentEscrow_TermsMismatch.selector, id));
         escrow.releaseWithAttestation(t, id, 0, att, signerSet, sigs);
         vm.expectRevert(abi.encodeWithSelector(Errors.PaymentEscrow_TermsMismatch.selector, id));
         escrow.refund(t, id);
+        // Past the deadline too: refund finds no milestone under `t` before it looks at the deadline.
+        vm.warp(uint256(termsOf[id].deadline) + 30 days);
+        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentEscrow_TermsMismatch.selector, id));
+        escrow.refund(t, id);
+        assertEq(usdc.balanceOf(address(escrow)), 3e6, "nothing moved");
+    }
+
+    /// @dev With the escrow's own terms, an id the counter never gave out (0, not yet created, or >= 2^64, which
+    /// would alias a real subject once shifted) is `EscrowNotFound` on every call, and reads None.
+    function testFuzz_RevertWhen_EscrowIdNeverCreated(uint256 badId) external {
+        uint256 id = _create(_one(1e6), address(0));
+        Escrow.Terms memory t = termsOf[id];
+        uint256 pick = badId % 3;
+        if (pick == 0) badId = 0;
+        else if (pick == 1) badId = bound(badId, id + 1, type(uint64).max);
+        else badId = bound(badId, uint256(type(uint64).max) + 1, type(uint256).max);
+        assertEq(uint8(escrow.getMilestone(t, badId, 0).status), uint8(Escrow.Status.None), "none");
+        vm.prank(payer);
+        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentEscrow_EscrowNotFound.selector, badId));
+        escrow.dispute(t, badId, 0);
+        vm.warp(t.deadline);
+        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentEscrow_EscrowNotFound.selector, badId));
+        escrow.refund(t, badId);
+        // The real escrow is untouched and still refundable.
+        escrow.refund(t, id);
+        assertEq(usdc.balanceOf(address(escrow)), 0, "refunded");
     }
 
     /// @dev Payee + referrer + protocol fees add up to the milestone exactly, for any amount and rates.
@@ -211,7 +237,7 @@ contract PaymentEscrowTest is Test {
         score = uint16(bound(score, 0, 10_000));
         uint256 id = _create(_one(1e6), address(0));
         _release(id, 0, _att(id, 0, score));
-        Escrow.Status status = escrow.getMilestone(id, 0).status;
+        Escrow.Status status = escrow.getMilestone(termsOf[id], id, 0).status;
         if (score < 3000) assertEq(uint8(status), uint8(Escrow.Status.Released), "release");
         else if (score < 8000) assertEq(uint8(status), uint8(Escrow.Status.Held), "hold");
         else assertEq(uint8(status), uint8(Escrow.Status.Frozen), "freeze");
@@ -221,7 +247,7 @@ contract PaymentEscrowTest is Test {
     function testFuzz_release_RevertWhen_NotNewerThanLastVerdict(uint64 back) external {
         uint256 id = _create(_one(1e6), address(0));
         _release(id, 0, _att(id, 0, 5000)); // Held
-        uint64 last = escrow.getMilestone(id, 0).lastIssuedAt;
+        uint64 last = escrow.getMilestone(termsOf[id], id, 0).lastIssuedAt;
         vm.warp(block.timestamp + 100);
         back = uint64(bound(back, 0, 500));
         Attestation.RiskAttestation memory att = _att(id, 0, 0);

@@ -134,12 +134,12 @@ describe("PaymentEscrow", function () {
         referralBps: 50n,
         amounts: [USDC(10), USDC(20)],
       });
-      expect(await f.escrow.termsHashOf(1n)).to.equal(hashTerms(ethers, terms));
       expect(await f.escrow.hashTerms(terms)).to.equal(hashTerms(ethers, terms));
-      const m1 = await f.escrow.getMilestone(1n, 1n);
+      expect((await f.escrow.getMilestone(terms, 1n, 0n)).status).to.equal(Status.Pending);
+      const m1 = await f.escrow.getMilestone(terms, 1n, 1n);
       expect(m1.status).to.equal(Status.Pending);
       expect(m1.lastIssuedAt).to.equal(0n);
-      expect((await f.escrow.getMilestone(1n, 2n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(terms, 1n, 2n)).status).to.equal(Status.None);
       expect(await f.escrow.nextEscrowId()).to.equal(2n);
       expect(await f.escrow.subjectOf(1n, 1n)).to.equal(subjectOf(1n, 1n));
       expect(await f.escrow.subjectOf(0x1234n, 7n)).to.equal(`0x${"0".repeat(56)}12340007`);
@@ -184,7 +184,7 @@ describe("PaymentEscrow", function () {
         .withArgs(1n);
       const id = await createEscrow(ethers, f, Array(32).fill(1n));
       expect((await T(f, id)).amounts.length).to.equal(32);
-      expect((await f.escrow.getMilestone(id, 31n)).status).to.equal(Status.Pending);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 31n)).status).to.equal(Status.Pending);
     });
 
     it("test_RevertWhen_AmountWordDirty (the commitment only ever hashes ABI-clean words)", async function () {
@@ -195,9 +195,9 @@ describe("PaymentEscrow", function () {
       const word = BigInt(`0x${data.slice(-64)}`);
       const dirty = `${data.slice(0, -64)}${(word | (1n << 200n)).toString(16).padStart(64, "0")}`;
       await expect(f.payer.sendTransaction({ to: f.escrowAddress, data: dirty })).to.be.revert(ethers);
-      // The clean encoding goes through and commits to the clean terms.
+      // The clean encoding goes through and keys its milestone by the clean terms.
       await f.payer.sendTransaction({ to: f.escrowAddress, data });
-      expect(await f.escrow.termsHashOf(1n)).to.equal(hashTerms(ethers, await T(f, 1n)));
+      expect((await f.escrow.getMilestone(await T(f, 1n), 1n, 0n)).status).to.equal(Status.Pending);
     });
 
     it("test_RevertWhen_DeadlineNotInFuture", async function () {
@@ -339,11 +339,11 @@ describe("PaymentEscrow", function () {
         .withArgs(id, f.payee.address, 0n, USDC(60), 1_234, posted.att.issuedAt)
         .and.to.emit(f.usdc, "Transfer")
         .withArgs(f.escrowAddress, f.payee.address, USDC(60));
-      const m = await f.escrow.getMilestone(id, 0n);
+      const m = await f.escrow.getMilestone(await T(f, id), id, 0n);
       expect(m.status).to.equal(Status.Released);
       expect(m.lastIssuedAt).to.equal(posted.att.issuedAt);
       expect(await f.usdc.balanceOf(f.payee.address)).to.equal(USDC(60));
-      expect((await f.escrow.getMilestone(id, 1n)).status).to.equal(Status.Pending);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 1n)).status).to.equal(Status.Pending);
     });
 
     it("Hold parks the milestone until now + holdWindow", async function () {
@@ -354,7 +354,7 @@ describe("PaymentEscrow", function () {
       const block = await ethers.provider.getBlock((await tx.wait())!.blockNumber);
       const holdUntil = BigInt(block!.timestamp) + BigInt(DEFAULT_POLICY.holdWindow);
       await expect(tx).to.emit(f.escrow, "HoldMilestone").withArgs(id, 0n, holdUntil, HOLD_SCORE, posted.att.issuedAt);
-      const m = await f.escrow.getMilestone(id, 0n);
+      const m = await f.escrow.getMilestone(await T(f, id), id, 0n);
       expect(m.status).to.equal(Status.Held);
       expect(m.holdUntil).to.equal(holdUntil);
       expect(await f.usdc.balanceOf(f.payee.address)).to.equal(0n);
@@ -367,7 +367,7 @@ describe("PaymentEscrow", function () {
       await expect(f.escrow.release(await T(f, id), id, 0n))
         .to.emit(f.escrow, "FreezeMilestone")
         .withArgs(id, 0n, FREEZE_SCORE, 5, posted.att.issuedAt);
-      expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Frozen);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 0n)).status).to.equal(Status.Frozen);
     });
 
     it("a newer posted verdict replaces a Hold (and the same one cannot be applied twice)", async function () {
@@ -382,7 +382,7 @@ describe("PaymentEscrow", function () {
       await networkHelpers.time.increase(10);
       await postVerdict(ethers, f.risk, settlement, { score: 10 });
       await expect(f.escrow.release(await T(f, id), id, 0n)).to.emit(f.escrow, "ReleaseMilestone");
-      expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Released);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 0n)).status).to.equal(Status.Released);
     });
 
     it("test_RevertGiven_NoVerdictPosted", async function () {
@@ -405,7 +405,7 @@ describe("PaymentEscrow", function () {
       const posted = await postVerdict(ethers, f.risk, await settlementOf(f, id, 0n));
       await f.risk.oracle.connect(f.risk.guardian).revokeAttestation(posted.att);
       await expect(f.escrow.release(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_VerdictRevoked");
-      expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Pending);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 0n)).status).to.equal(Status.Pending);
     });
 
     it("test_RevertGiven_MilestoneMissing / EscrowMissing", async function () {
@@ -544,7 +544,7 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       await holdInline(f, id);
-      const m = await f.escrow.getMilestone(id, 0n);
+      const m = await f.escrow.getMilestone(await T(f, id), id, 0n);
       await expect(f.escrow.finalizeHold(await T(f, id), id, 0n))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_HoldNotOver")
         .withArgs(id, 0n, m.holdUntil);
@@ -552,7 +552,7 @@ describe("PaymentEscrow", function () {
       await expect(f.escrow.connect(f.other).finalizeHold(await T(f, id), id, 0n))
         .to.emit(f.escrow, "ReleaseMilestone")
         .withArgs(id, f.payee.address, 0n, USDC(100), HOLD_SCORE, m.lastIssuedAt);
-      expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Released);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 0n)).status).to.equal(Status.Released);
       expect(await f.usdc.balanceOf(f.payee.address)).to.equal(USDC(100));
     });
 
@@ -568,7 +568,7 @@ describe("PaymentEscrow", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       await holdInline(f, id);
-      await networkHelpers.time.increaseTo((await f.escrow.getMilestone(id, 0n)).holdUntil);
+      await networkHelpers.time.increaseTo((await f.escrow.getMilestone(await T(f, id), id, 0n)).holdUntil);
       await f.risk.oracle.connect(f.risk.guardian).pause();
       await expect(f.escrow.finalizeHold(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_OraclePaused");
     });
@@ -605,7 +605,7 @@ describe("PaymentEscrow", function () {
         .withArgs(id, f.usdcAddress, USDC(60) / 50n);
       expect(await f.usdc.balanceOf(f.payee.address)).to.equal(USDC(60) - USDC(60) / 50n);
       expect(await f.usdc.balanceOf(f.payer.address)).to.equal(payerBefore + USDC(40));
-      expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Resolved);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 0n)).status).to.equal(Status.Resolved);
       // All to the payer, and all to the payee, are valid splits.
       await f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 1n, 0n, USDC(50));
       expect(await f.usdc.balanceOf(f.payer.address)).to.equal(payerBefore + USDC(90));
@@ -624,7 +624,7 @@ describe("PaymentEscrow", function () {
       const id = await createEscrow(ethers, f);
       await holdInline(f, id);
       await f.escrow.connect(f.payer).dispute(await T(f, id), id, 0n);
-      expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Disputed);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 0n)).status).to.equal(Status.Disputed);
       await networkHelpers.time.increase(DEFAULT_POLICY.holdWindow + 1);
       await expect(f.escrow.finalizeHold(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_InvalidStatus");
     });
@@ -679,9 +679,9 @@ describe("PaymentEscrow", function () {
         .to.emit(f.escrow, "Refund")
         .withArgs(id, f.payer.address, USDC(10), 0b1010n);
       expect(await f.usdc.balanceOf(f.payer.address)).to.equal(before + USDC(10));
-      expect((await f.escrow.getMilestone(id, 1n)).status).to.equal(Status.Refunded);
-      expect((await f.escrow.getMilestone(id, 2n)).status).to.equal(Status.Disputed);
-      expect((await f.escrow.getMilestone(id, 3n)).status).to.equal(Status.Refunded);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 1n)).status).to.equal(Status.Refunded);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 2n)).status).to.equal(Status.Disputed);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 3n)).status).to.equal(Status.Refunded);
       await expect(f.escrow.refund(await T(f, id), id)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_NothingToRefund").withArgs(id);
       // The arbiter can still settle the disputed one; the escrow ends empty.
       await f.escrow.connect(f.arbiter).resolve(await T(f, id), id, 2n, 0n, USDC(4));
@@ -696,23 +696,40 @@ describe("PaymentEscrow", function () {
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_DeadlineNotPassed")
         .withArgs(id, deadline);
       await expect(f.escrow.refund(await T(f, id), 42n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound").withArgs(42n);
+      await expect(f.escrow.refund(await T(f, id), 0n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound").withArgs(0n);
+      // Past the deadline the unknown id is still EscrowNotFound, and the real escrow refunds.
+      await networkHelpers.time.increaseTo(deadline);
+      await expect(f.escrow.refund(await T(f, id), id + 1n))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound")
+        .withArgs(id + 1n);
+      await expect(f.escrow.refund(await T(f, id), id)).to.emit(f.escrow, "Refund").withArgs(id, f.payer.address, USDC(100), 1n);
     });
   });
 
   describe("terms commitment", function () {
-    it("hashTerms == keccak256(abi.encode(terms)) == termsHashOf; ids are sequential; getters of missing escrows are zero", async function () {
+    it("hashTerms == keccak256(abi.encode(terms)); ids are sequential; getMilestone is None for other terms, missing ids and aliases", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const a = await createEscrow(ethers, f, [USDC(1)]);
       const b = await createEscrow(ethers, f, [USDC(1)]);
       expect(b).to.equal(a + 1n);
       const ta = await T(f, a);
       const tb = await T(f, b);
-      expect(await f.escrow.termsHashOf(a)).to.equal(hashTerms(ethers, ta));
-      expect(await f.escrow.termsHashOf(b)).to.equal(hashTerms(ethers, tb));
-      expect(await f.escrow.termsHashOf(99n)).to.equal(ethers.ZeroHash);
-      expect((await f.escrow.getMilestone(99n, 0n)).status).to.equal(Status.None);
-      expect((await f.escrow.getMilestone(2n ** 64n + a, 0n)).status).to.equal(Status.None);
-      expect((await f.escrow.getMilestone(a, 40n)).status).to.equal(Status.None);
+      expect(await f.escrow.hashTerms(ta)).to.equal(hashTerms(ethers, ta));
+      expect(await f.escrow.hashTerms(tb)).to.equal(hashTerms(ethers, tb));
+      expect(hashTerms(ethers, ta)).to.not.equal(hashTerms(ethers, tb)); // created in different blocks: deadlines differ
+      expect((await f.escrow.getMilestone(ta, a, 0n)).status).to.equal(Status.Pending);
+      expect((await f.escrow.getMilestone(tb, b, 0n)).status).to.equal(Status.Pending);
+      // Each escrow's terms find nothing under the other's id, a missing id, or past the last index.
+      expect((await f.escrow.getMilestone(ta, b, 0n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(tb, a, 0n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(ta, 99n, 0n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(ta, 0n, 0n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(ta, a, 1n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(ta, a, 40n)).status).to.equal(Status.None);
+      // Ids >= 2^64 and indexes >= 32 would alias a real subject ((1 << 240) + a shifts to a's subject;
+      // index 2^16 of a is milestone 0 of b): they read None.
+      expect((await f.escrow.getMilestone(ta, (1n << 240n) + a, 0n)).status).to.equal(Status.None);
+      expect((await f.escrow.getMilestone(tb, a, 1n << 16n)).status).to.equal(Status.None);
       // Same terms except the deadline: different commitments.
       expect(await f.escrow.hashTerms({ ...ta, deadline: ta.deadline + 1n })).to.not.equal(hashTerms(ethers, ta));
     });
@@ -736,6 +753,7 @@ describe("PaymentEscrow", function () {
       ];
       const signed = await signedAttestationFor(ethers, f.risk, await settlementOf(f, id, 0n));
       for (const t of bad) {
+        expect((await f.escrow.getMilestone(t, id, 0n)).status).to.equal(Status.None);
         const err = (p: Promise<unknown>) =>
           expect(p).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_TermsMismatch").withArgs(id);
         await err(f.escrow.release(t, id, 0n));
@@ -751,7 +769,7 @@ describe("PaymentEscrow", function () {
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_TermsMismatch")
         .withArgs(other);
       // Nothing moved.
-      expect((await f.escrow.getMilestone(id, 0n)).status).to.equal(Status.Pending);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 0n)).status).to.equal(Status.Pending);
       expect(await f.usdc.balanceOf(f.escrowAddress)).to.equal(USDC(60));
     });
 
@@ -765,6 +783,12 @@ describe("PaymentEscrow", function () {
       await expect(f.escrow.refund(await T(f, id), alias))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound")
         .withArgs(alias);
+      // Past the deadline too (refund's own id check, before it reads any milestone).
+      await networkHelpers.time.increaseTo((await T(f, id)).deadline);
+      await expect(f.escrow.refund(await T(f, id), alias))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_EscrowNotFound")
+        .withArgs(alias);
+      expect((await f.escrow.getMilestone(await T(f, id), id, 0n)).status).to.equal(Status.Pending);
     });
   });
 

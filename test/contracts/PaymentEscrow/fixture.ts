@@ -77,7 +77,7 @@ export async function paramsFor(
   };
 }
 
-/** `Escrow.Terms`: what the escrow commits to (`termsHash`) and takes back in calldata on every call. */
+/** `Escrow.Terms`: not stored (their hash keys the milestone slots); taken back in calldata on every call. */
 export type Terms = {
   payer: string;
   payee: string;
@@ -94,7 +94,11 @@ export type Terms = {
 export const TERMS_ABI =
   "tuple(address payer,address payee,address token,address arbiter,address referrer,uint40 deadline,uint16 feeBps,uint16 referralBps,uint96[] amounts)";
 
-/** `keccak256(abi.encode(terms))`: the commitment `termsHashOf(escrowId)` stores, computed off-chain. */
+/**
+ * `keccak256(abi.encode(terms))` computed off-chain, as the escrow's `hashTerms`: milestone `i` of the escrow lives
+ * under `keccak256(termsHash, subjectOf(escrowId, i))`. To check rebuilt terms, read
+ * `escrow.getMilestone(terms, escrowId, 0n)`: status None means they are not the escrow's (or the id is unknown).
+ */
 export function hashTerms(ethers: HardhatEthers, terms: Terms): string {
   return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([TERMS_ABI], [terms]));
 }

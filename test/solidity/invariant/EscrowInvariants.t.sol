@@ -136,7 +136,7 @@ contract EscrowHandler {
         if (!ok) return;
         Attestation.RiskAttestation memory att = _attestation(id, index, uint16(bound(scoreSeed, 0, 10_000)));
         bytes[] memory sigs = _sign(signerKey, att);
-        Escrow.Milestone memory before = escrow.getMilestone(id, index);
+        Escrow.Milestone memory before = escrow.getMilestone(_terms[id], id, index);
         try escrow.releaseWithAttestation(_terms[id], id, index, att, signerSet, sigs) {
             _bookVerdict(id, index, before, att);
         } catch { }
@@ -148,7 +148,7 @@ contract EscrowHandler {
         if (!ok) return;
         Attestation.RiskAttestation memory att = _attestation(id, index, uint16(bound(scoreSeed, 0, 10_000)));
         try oracle.postAttestation(att, signerSet, _sign(signerKey, att)) { } catch { }
-        Escrow.Milestone memory before = escrow.getMilestone(id, index);
+        Escrow.Milestone memory before = escrow.getMilestone(_terms[id], id, index);
         try escrow.release(_terms[id], id, index) {
             _bookVerdict(id, index, before, att);
         } catch { }
@@ -209,6 +209,26 @@ contract EscrowHandler {
         _sync();
     }
 
+    /// @dev A refund with terms that are not the escrow's: another escrow's (different) terms under this id, or
+    /// this escrow's terms under an id never created. Must never succeed.
+    function refundWrongTerms(uint256 idSeed, bool unknownId) external {
+        (bool ok, uint256 id,) = _pick(idSeed, 0);
+        if (!ok) return;
+        Escrow.Terms memory terms = _terms[id];
+        uint256 next = escrow.nextEscrowId();
+        uint256 target;
+        if (unknownId) {
+            target = next + (idSeed % 3 == 0 ? 0 : idSeed % (uint256(type(uint64).max) + 1));
+        } else {
+            target = id == 1 ? 2 : 1;
+            if (target >= next || keccak256(abi.encode(_terms[target])) == keccak256(abi.encode(terms))) return;
+        }
+        try escrow.refund(terms, target) {
+            ++ghostWrongTermsSuccesses;
+        } catch { }
+        _sync();
+    }
+
     function finalizeHold(uint256 idSeed, uint256 indexSeed) external {
         (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
         if (!ok) return;
@@ -246,7 +266,7 @@ contract EscrowHandler {
         uint256 refundable;
         uint96[] memory amounts = _terms[id].amounts;
         for (uint256 i; i < amounts.length; ++i) {
-            Escrow.Status status = escrow.getMilestone(id, i).status;
+            Escrow.Status status = escrow.getMilestone(_terms[id], id, i).status;
             if (status == Escrow.Status.Pending || status == Escrow.Status.Held) refundable += amounts[i];
         }
         try escrow.refund(_terms[id], id) {
@@ -288,7 +308,8 @@ contract EscrowHandler {
                                    VIEW HELPERS
     //////////////////////////////////////////////////////////////////////////*/
 
-    /// @notice The terms of escrow `id` (kept by the handler; the escrow stores only their hash).
+    /// @notice The terms of escrow `id` (kept by the handler; the escrow stores none of them, only milestone
+    /// slots keyed by their hash).
     function termsOf(uint256 id) external view returns (Escrow.Terms memory) {
         return _terms[id];
     }
@@ -376,7 +397,7 @@ contract EscrowHandler {
         ghostVerdictApplied[id][index] = true;
         _lastApplied = att;
         _hasLastApplied = true;
-        if (escrow.getMilestone(id, index).status == Escrow.Status.Released) {
+        if (escrow.getMilestone(_terms[id], id, index).status == Escrow.Status.Released) {
             ghostPaidToPayee[id] += _terms[id].amounts[index];
         }
     }
@@ -389,7 +410,7 @@ contract EscrowHandler {
             uint256 count = _terms[id].amounts.length;
             for (uint256 i; i < count; ++i) {
                 uint8 previous = ghostStatus[id][i];
-                uint8 current = uint8(escrow.getMilestone(id, i).status);
+                uint8 current = uint8(escrow.getMilestone(_terms[id], id, i).status);
                 if (previous == current) continue;
                 if (!_legal(previous, current)) ++ghostTransitionViolations;
                 if (current == uint8(Escrow.Status.Released) && !ghostVerdictApplied[id][i]) {
@@ -434,9 +455,10 @@ contract EscrowInvariantsTest is InvariantTest {
         }
         uint256 next = handler.escrow().nextEscrowId();
         for (uint256 id = 1; id < next; ++id) {
-            uint96[] memory amounts = handler.termsOf(id).amounts;
+            Escrow.Terms memory terms = handler.termsOf(id);
+            uint96[] memory amounts = terms.amounts;
             for (uint256 j; j < amounts.length; ++j) {
-                Escrow.Milestone memory m = handler.escrow().getMilestone(id, j);
+                Escrow.Milestone memory m = handler.escrow().getMilestone(terms, id, j);
                 if (uint8(m.status) <= uint8(Escrow.Status.Disputed)) liabilities += amounts[j];
             }
         }
@@ -450,10 +472,11 @@ contract EscrowInvariantsTest is InvariantTest {
         for (uint256 id = 1; id < next; ++id) {
             uint256 out = handler.ghostPaidToPayee(id) + handler.ghostReturnedToPayer(id);
             assertLe(out, handler.ghostFunded(id), "paid out > funded");
-            uint256 count = handler.termsOf(id).amounts.length;
+            Escrow.Terms memory terms = handler.termsOf(id);
+            uint256 count = terms.amounts.length;
             bool allTerminal = true;
             for (uint256 j; j < count; ++j) {
-                if (uint8(handler.escrow().getMilestone(id, j).status) < uint8(Escrow.Status.Released)) {
+                if (uint8(handler.escrow().getMilestone(terms, id, j).status) < uint8(Escrow.Status.Released)) {
                     allTerminal = false;
                 }
             }
@@ -473,13 +496,24 @@ contract EscrowInvariantsTest is InvariantTest {
         assertEq(handler.ghostWrongTermsSuccesses(), 0, "release with terms that are not the escrow's");
     }
 
-    /// @notice E6: every escrow's stored commitment is the hash of the terms its creator emitted.
-    function invariant_CommitmentMatchesTerms() external view {
-        uint256 next = handler.escrow().nextEscrowId();
+    /// @notice E6: every milestone of every escrow is found (never None) under the terms its creation emitted
+    /// and its own id, and nothing is found past its last index, under another escrow's (different) terms, or
+    /// under an id never created.
+    function invariant_MilestonesKeyedByTerms() external view {
+        PaymentEscrow escrow = handler.escrow();
+        uint256 next = escrow.nextEscrowId();
         for (uint256 id = 1; id < next; ++id) {
-            assertEq(
-                handler.escrow().termsHashOf(id), keccak256(abi.encode(handler.termsOf(id))), "commitment != terms"
-            );
+            Escrow.Terms memory terms = handler.termsOf(id);
+            uint256 count = terms.amounts.length;
+            for (uint256 j; j < count; ++j) {
+                assertTrue(escrow.getMilestone(terms, id, j).status != Escrow.Status.None, "milestone not found");
+            }
+            assertTrue(escrow.getMilestone(terms, id, count).status == Escrow.Status.None, "milestone past count");
+            assertTrue(escrow.getMilestone(terms, next, 0).status == Escrow.Status.None, "milestone of unknown id");
+            Escrow.Terms memory other = handler.termsOf(id == 1 ? next - 1 : id - 1);
+            if (keccak256(abi.encode(other)) != keccak256(abi.encode(terms))) {
+                assertTrue(escrow.getMilestone(other, id, 0).status == Escrow.Status.None, "found under other terms");
+            }
         }
     }
 
