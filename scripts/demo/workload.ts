@@ -12,8 +12,36 @@ import { type Decision, type Verdict, sleep } from "./operators.js";
 
 export type EscrowKind = "p2p" | "merchant" | "milestones";
 
+/** `Escrow.Terms`: the immutable terms every escrow call passes back (rebuilt from the CreateEscrow log). */
+export type EscrowTerms = {
+  payer: Address;
+  payee: Address;
+  token: Address;
+  arbiter: Address;
+  referrer: Address;
+  deadline: number;
+  feeBps: number;
+  referralBps: number;
+  amounts: readonly bigint[];
+};
+
+export function termsFromCreateEscrow(args: Record<string, unknown>): EscrowTerms {
+  return {
+    payer: args.payer as Address,
+    payee: args.payee as Address,
+    token: args.token as Address,
+    arbiter: args.arbiter as Address,
+    referrer: args.referrer as Address,
+    deadline: Number(args.deadline),
+    feeBps: Number(args.feeBps),
+    referralBps: Number(args.referralBps),
+    amounts: args.amounts as readonly bigint[],
+  };
+}
+
 export type PaymentRecord = {
   escrowId: bigint;
+  terms: EscrowTerms;
   kind: EscrowKind;
   pattern: PatternLabel;
   fraud: boolean;
@@ -220,10 +248,12 @@ export class Workload {
     const created = decodeAll(d.contracts.PaymentEscrow.abi, receipt.logs).find((e) => e.eventName === "CreateEscrow");
     if (!created) throw new Error("no CreateEscrow event");
     const escrowId = created.args.escrowId as bigint;
+    const terms = termsFromCreateEscrow(created.args);
     simTime.set(escrowId, p.timestamp);
 
     const rec: PaymentRecord = {
       escrowId,
+      terms,
       kind,
       pattern: item.pattern,
       fraud: item.fraud,
@@ -246,7 +276,7 @@ export class Workload {
       rec.score = v.score;
       rec.reasons = v.reasonsText;
       if (!v.postedTx) throw new Error(`verdict for escrow ${escrowId} milestone ${m} was not posted`);
-      const rel = await this.send(keeper, d.contracts.PaymentEscrow.address, d.contracts.PaymentEscrow.abi, "release", [escrowId, BigInt(m)]);
+      const rel = await this.send(keeper, d.contracts.PaymentEscrow.address, d.contracts.PaymentEscrow.abi, "release", [terms, escrowId, BigInt(m)]);
       const evs = decodeAll(d.contracts.PaymentEscrow.abi, rel.logs);
       const applied: Decision = evs.some((e) => e.eventName === "FreezeMilestone") ? "freeze" : evs.some((e) => e.eventName === "HoldMilestone") ? "hold" : "release";
       if (rank[applied] > rank[rec.decision]) rec.decision = applied;
@@ -272,18 +302,18 @@ export class Workload {
     const todo = this.payments.filter((p) => p.decision !== "release");
     for (const p of todo) {
       for (let m = 0; m < p.milestones; m++) {
-        const ms = (await publicClient.readContract({ address: escrow, abi: abi as Abi, functionName: "getMilestone", args: [p.escrowId, BigInt(m)] })) as {
-          amount: bigint;
+        const ms = (await publicClient.readContract({ address: escrow, abi: abi as Abi, functionName: "getMilestone", args: [p.terms, p.escrowId, BigInt(m)] })) as {
           status: number;
         };
+        const amount = p.terms.amounts[m];
         if (ms.status === 2) {
-          const r = await this.send(keeper, escrow, abi, "finalizeHold", [p.escrowId, BigInt(m)]);
+          const r = await this.send(keeper, escrow, abi, "finalizeHold", [p.terms, p.escrowId, BigInt(m)]);
           p.settleGas.push(r.gasUsed);
           p.finalOutcome = "released after hold";
         } else if (ms.status === 3) {
           // The arbiter's investigation (simulated with the scenario's label): fraud goes back to the payer.
-          const toPayee = p.fraud ? 0n : ms.amount;
-          const r = await this.send(arbiter, escrow, abi, "resolve", [p.escrowId, BigInt(m), toPayee, ms.amount - toPayee]);
+          const toPayee = p.fraud ? 0n : amount;
+          const r = await this.send(arbiter, escrow, abi, "resolve", [p.terms, p.escrowId, BigInt(m), toPayee, amount - toPayee]);
           p.settleGas.push(r.gasUsed);
           p.finalOutcome = p.fraud ? "refunded by arbiter" : "paid by arbiter";
         }

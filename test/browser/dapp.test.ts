@@ -24,7 +24,9 @@ const ACCOUNT = { payerA: "5", payerB: "6", merchant: "7", arbiter: "4", sanctio
 const MERCHANT = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
 
 function startDemo(): Promise<{ child: ChildProcess; ready: Ready }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--payments", "8", "--streams", "0", "--seed", "11", "--keep-running"], {
+  // RISKGATE_ORACLE=daemon runs the same tests against three real riskgate daemons instead of the demo's operators.
+  const oracle = process.env.RISKGATE_ORACLE === "daemon" ? ["--oracle", "daemon"] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--payments", "8", "--streams", "0", "--seed", "11", "--keep-running", ...oracle], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,

@@ -200,7 +200,7 @@ export function renderOperator(s: Session, root: HTMLElement, onChange: () => vo
               const b = h("button", { class: "small", "data-action": id, disabled: !isArbiter, title: isArbiter ? "" : `only the arbiter ${short(e.deal.arbiter)} can resolve` }, label);
               b.addEventListener("click", () => {
                 busy = true;
-                void act(`Resolve escrow #${e.id}`, (p) => write(s, s.addr.escrow, s.abi.escrow, "resolve", [e.id, BigInt(m.index), toPayee, m.amount - toPayee], p)).finally(() => {
+                void act(`Resolve escrow #${e.id}`, (p) => write(s, s.addr.escrow, s.abi.escrow, "resolve", [e.terms, e.id, BigInt(m.index), toPayee, m.amount - toPayee], p)).finally(() => {
                   busy = false;
                   onChange();
                 });

@@ -187,9 +187,9 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       });
       actions.push(b);
     };
-    if (m.status === "Pending" && m.verdict && !expired) button("release", "Apply verdict", "release", [e.id, BigInt(m.index)]);
-    if (m.status === "Held" && now >= m.holdUntil && !expired) button("finalize", "Finalize hold", "finalizeHold", [e.id, BigInt(m.index)]);
-    if ((m.status === "Pending" || m.status === "Held") && party) button("dispute", "Dispute", "dispute", [e.id, BigInt(m.index)]);
+    if (m.status === "Pending" && m.verdict && !expired) button("release", "Apply verdict", "release", [e.terms, e.id, BigInt(m.index)]);
+    if (m.status === "Held" && now >= m.holdUntil && !expired) button("finalize", "Finalize hold", "finalizeHold", [e.terms, e.id, BigInt(m.index)]);
+    if ((m.status === "Pending" || m.status === "Held") && party) button("dispute", "Dispute", "dispute", [e.terms, e.id, BigInt(m.index)]);
     let verdict: HTMLElement;
     if (m.verdict) {
       const d = decisionOf(m.verdict.score, s.d.policy);
@@ -231,7 +231,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       ...escrows.slice(0, 20).map((e) => {
         const refundable = now >= e.deal.deadline && e.milestones.some((m) => m.status === "Pending" || m.status === "Held");
         const refund = refundable ? h("button", { class: "small", "data-action": "refund" }, "Refund to payer") : null;
-        refund?.addEventListener("click", () => void act("Refund", (p) => write(s, s.addr.escrow, s.abi.escrow, "refund", [e.id], p)).finally(onChange));
+        refund?.addEventListener("click", () => void act("Refund", (p) => write(s, s.addr.escrow, s.abi.escrow, "refund", [e.terms, e.id], p)).finally(onChange));
         const role = e.deal.payer.toLowerCase() === s.wallet!.address.toLowerCase() ? `to ${short(e.deal.payee)}` : `from ${short(e.deal.payer)}`;
         return h(
           "article",

@@ -8,8 +8,9 @@ export const STATUS = ["None", "Pending", "Held", "Frozen", "Disputed", "Release
 export type StatusName = (typeof STATUS)[number];
 
 export type Milestone = { index: number; amount: bigint; status: StatusName; holdUntil: number; subject: Hex; verdict?: PostedVerdict };
-export type Deal = { payer: Address; payee: Address; token: Address; arbiter: Address; referrer: Address; deadline: number; milestoneCount: number };
-export type EscrowView = { id: bigint; deal: Deal; milestones: Milestone[]; createdBlock: bigint };
+/** `Escrow.Terms`, rebuilt from the CreateEscrow log and passed back by every escrow call. */
+export type Terms = { payer: Address; payee: Address; token: Address; arbiter: Address; referrer: Address; deadline: number; feeBps: number; referralBps: number; amounts: readonly bigint[] };
+export type EscrowView = { id: bigint; deal: Terms; terms: Terms; milestones: Milestone[]; createdBlock: bigint };
 export type PostedVerdict = { uid: Hex; consumer: Address; subject: Hex; score: number; reasons: number; modelId: Hex; expiresAt: bigint; blockNumber: bigint; txHash: Hex };
 
 export function reasonsInWords(mask: number): string[] {
@@ -42,25 +43,38 @@ export async function loadEscrows(s: Session, who: Address | undefined, verdicts
   const logs = who
     ? [...(await s.publicClient.getContractEvents({ ...ev, args: { payer: who } })), ...(await s.publicClient.getContractEvents({ ...ev, args: { payee: who } }))]
     : await s.publicClient.getContractEvents(ev);
-  const seen = new Map<bigint, bigint>();
-  for (const l of logs) seen.set((l as unknown as { args: { escrowId: bigint } }).args.escrowId, l.blockNumber!);
+  const seen = new Map<bigint, { block: bigint; terms: Terms }>();
+  for (const l of logs) {
+    const a = (l as unknown as { args: Omit<Terms, "deadline" | "feeBps" | "referralBps"> & { escrowId: bigint; deadline: number; feeBps: number; referralBps: number } }).args;
+    const terms: Terms = {
+      payer: a.payer,
+      payee: a.payee,
+      token: a.token,
+      arbiter: a.arbiter,
+      referrer: a.referrer,
+      deadline: Number(a.deadline),
+      feeBps: Number(a.feeBps),
+      referralBps: Number(a.referralBps),
+      amounts: a.amounts,
+    };
+    seen.set(a.escrowId, { block: l.blockNumber!, terms });
+  }
   const bySubject = new Map<string, PostedVerdict>();
   for (const v of verdicts) if (v.consumer.toLowerCase() === s.addr.escrow.toLowerCase()) bySubject.set(v.subject.toLowerCase(), v);
   const ids = [...seen.keys()].sort((a, b) => (a < b ? 1 : -1));
   return Promise.all(
     ids.map(async (id) => {
-      const deal = (await s.publicClient.readContract({ address: s.addr.escrow, abi: s.abi.escrow, functionName: "getDeal", args: [id] })) as Deal;
+      const { terms, block } = seen.get(id)!;
       const milestones: Milestone[] = [];
-      for (let i = 0; i < Number(deal.milestoneCount); i++) {
-        const m = (await s.publicClient.readContract({ address: s.addr.escrow, abi: s.abi.escrow, functionName: "getMilestone", args: [id, BigInt(i)] })) as {
-          amount: bigint;
+      for (let i = 0; i < terms.amounts.length; i++) {
+        const m = (await s.publicClient.readContract({ address: s.addr.escrow, abi: s.abi.escrow, functionName: "getMilestone", args: [terms, id, BigInt(i)] })) as {
           status: number;
           holdUntil: number;
         };
         const subject = escrowSubject(id, i);
-        milestones.push({ index: i, amount: m.amount, status: STATUS[m.status], holdUntil: Number(m.holdUntil), subject, verdict: bySubject.get(subject.toLowerCase()) });
+        milestones.push({ index: i, amount: terms.amounts[i], status: STATUS[m.status], holdUntil: Number(m.holdUntil), subject, verdict: bySubject.get(subject.toLowerCase()) });
       }
-      return { id, deal: { ...deal, deadline: Number(deal.deadline), milestoneCount: Number(deal.milestoneCount) }, milestones, createdBlock: seen.get(id)! };
+      return { id, deal: terms, terms, milestones, createdBlock: block };
     }),
   );
 }
