@@ -210,7 +210,8 @@ contract EscrowHandler {
     }
 
     /// @dev A refund with terms that are not the escrow's: another escrow's (different) terms under this id, or
-    /// this escrow's terms under an id never created. Must never succeed.
+    /// this escrow's terms under an id never created (the next one, a random one, or `(1 << 240) + id`, which
+    /// shifts to this escrow's own subject), past the deadline. Must never succeed.
     function refundWrongTerms(uint256 idSeed, bool unknownId) external {
         (bool ok, uint256 id,) = _pick(idSeed, 0);
         if (!ok) return;
@@ -218,14 +219,23 @@ contract EscrowHandler {
         uint256 next = escrow.nextEscrowId();
         uint256 target;
         if (unknownId) {
-            target = next + (idSeed % 3 == 0 ? 0 : idSeed % (uint256(type(uint64).max) + 1));
+            uint256 how = (idSeed >> 128) % 3;
+            if (how == 0) target = next;
+            else if (how == 1) target = next + (idSeed >> 64) % (uint256(type(uint64).max) + 1);
+            else target = (uint256(1) << 240) + id;
         } else {
             target = id == 1 ? 2 : 1;
             if (target >= next || keccak256(abi.encode(_terms[target])) == keccak256(abi.encode(terms))) return;
         }
+        // Tried past the escrow's deadline (where its own terms would refund), then time and state are put back.
+        uint256 snapshot = vm.snapshotState();
+        if (block.timestamp < terms.deadline) vm.warp(terms.deadline);
+        bool refunded;
         try escrow.refund(terms, target) {
-            ++ghostWrongTermsSuccesses;
+            refunded = true;
         } catch { }
+        vm.revertToState(snapshot);
+        if (refunded) ++ghostWrongTermsSuccesses;
         _sync();
     }
 
@@ -493,7 +503,7 @@ contract EscrowInvariantsTest is InvariantTest {
     function invariant_NoReleaseWithoutAttestation() external view {
         assertEq(handler.ghostReleasesWithoutVerdict(), 0, "release without verdict");
         assertEq(handler.ghostForgedSuccesses(), 0, "forged attestation accepted");
-        assertEq(handler.ghostWrongTermsSuccesses(), 0, "release with terms that are not the escrow's");
+        assertEq(handler.ghostWrongTermsSuccesses(), 0, "release or refund with terms that are not the escrow's");
     }
 
     /// @notice E6: every milestone of every escrow is found (never None) under the terms its creation emitted
