@@ -340,8 +340,10 @@ async function main(): Promise<void> {
       const { match: web } = await startChild(node, [vite, "--config", "web/vite.config.ts", "--host", "127.0.0.1", "--port", port, "--strictPort"], /Local:\s+(http:\/\/\S+)/, {
         FORCE_COLOR: "0",
         NO_COLOR: "1",
+        // The daemon's API has no CORS headers: the web dev server proxies it same-origin under /oracle.
+        ...(useDaemons ? { RISKGATE_ORACLE_PROXY: oracleUrl } : {}),
       });
-      const q = new URLSearchParams({ rpc: rpcUrl, oracle: oracleUrl, deployments: urls.deployments });
+      const q = new URLSearchParams({ rpc: rpcUrl, oracle: useDaemons ? "/oracle" : oracleUrl, deployments: urls.deployments });
       urls.web = `${web[1].replace(/\/$/, "")}/?${q.toString()}`;
     }
     const ready = { ...urls, operators: operatorUrls, deploymentsFile, report: reportPath, sanctionedPayee: sanctionedDemoPayee, arbiter: devAccount(4).address };

@@ -28,11 +28,20 @@ function deploymentsFiles(): Plugin {
   };
 }
 
+/**
+ * RISKGATE_ORACLE_PROXY=<oracle API URL> serves it same-origin under /oracle (the daemon's API sends no CORS
+ * headers; the demo's --oracle daemon mode sets this).
+ */
+const oracleProxy = process.env.RISKGATE_ORACLE_PROXY;
+
 export default defineConfig({
   root: here,
   plugins: [deploymentsFiles()],
+  server: {
+    fs: { allow: [path.resolve(here, "..")] },
+    proxy: oracleProxy ? { "/oracle": { target: oracleProxy, changeOrigin: true, rewrite: (p) => p.replace(/^\/oracle/, "") } } : undefined,
+  },
   clearScreen: false,
-  // The reason texts and the deployments type are shared with the oracle and the deploy scripts.
-  server: { fs: { allow: [path.resolve(here, "..")] } },
+  // (server.fs.allow above: the reason texts and the deployments type are shared with the oracle and deploy.)
   build: { outDir: path.join(here, "dist"), emptyOutDir: true, target: "es2022" },
 });
