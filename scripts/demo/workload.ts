@@ -399,24 +399,32 @@ export class Workload {
     // At the end: the rest, over the allowance, against a 2-of-3 attestation posted by the operators.
     await rpc(publicClient, "evm_increaseTime", [STREAM_SECONDS - 120 + 1]);
     await rpc(publicClient, "evm_mine", []);
+    // Verdicts first, then one wait for the hold window if any verdict is Hold (an attestation issued at
+    // the stream's creation must still be valid when it is used), then the withdrawals.
+    const verdicts: ({ decision: Decision; cap: bigint; amount: bigint } | undefined)[] = [];
     let i = 0;
     for (const s of this.streams) {
       const amounts = (await publicClient.readContract({ address: stream, abi: abi as Abi, functionName: "amountsOf", args: [s.streamId] })) as {
         withdrawable: bigint;
         subject: Hex;
       };
-      const cap = amounts.withdrawable;
-      const subject = amounts.subject;
       const issuedAt = (await publicClient.getBlock()).timestamp;
-      const v = await this.ctx.streamVerdict(s, { subject, cap, issuedAt, simTime: simEnd + 3600 * (1 + i) });
+      const v = await this.ctx.streamVerdict(s, { subject: amounts.subject, cap: amounts.withdrawable, issuedAt, simTime: simEnd + 3600 * (1 + i++) });
+      verdicts.push(v && { ...v, amount: amounts.withdrawable });
       if (v) {
         s.attested++;
         s.decision = v.decision;
-        if (v.decision === "hold") {
-          await rpc(publicClient, "evm_increaseTime", [d.policy.holdWindow + 1]);
-          await rpc(publicClient, "evm_mine", []);
-        }
-        const r = await this.send(s.recipient, stream, abi, "withdrawWithPosted", [s.streamId, s.recipient, cap, v.cap]);
+      }
+    }
+    if (verdicts.some((v) => v?.decision === "hold")) {
+      await rpc(publicClient, "evm_increaseTime", [d.policy.holdWindow + 1]);
+      await rpc(publicClient, "evm_mine", []);
+    }
+    i = 0;
+    for (const [k, s] of this.streams.entries()) {
+      const v = verdicts[k];
+      if (v) {
+        const r = await this.send(s.recipient, stream, abi, "withdrawWithPosted", [s.streamId, s.recipient, v.amount, v.cap]);
         this.account(s, r.logs);
       }
       this.ctx.onProgress({ done: ++i, total: this.streams.length, phase: "streams" });
