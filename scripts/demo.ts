@@ -160,6 +160,16 @@ async function main(): Promise<void> {
   const node = process.execPath;
   log(`Riskgate demo: ${nPayments} payments, ${nStreams} streams, seed ${seed}`);
 
+  // 0. Compile (a no-op when the artifacts are current; replaces coverage-instrumented ones).
+  const hardhatCli = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+  await new Promise<void>((resolve, reject) => {
+    const build = spawn(node, [hardhatCli, "build"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    build.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    build.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`hardhat build failed:\n${out.slice(-3000)}`))));
+  });
+
   // 1. Local chain (own process, own group).
   const { match } = await startChild(node, ["--import", "tsx", "scripts/demo/localChain.ts", "0"], /RISKGATE_CHAIN_READY (\S+)/);
   const rpcUrl = match[1];
