@@ -70,14 +70,15 @@ if (!deep) {
   if (gate.code !== 0) failedSteps++;
 }
 
-const oracleTests = [
-  ...findTests(join(root, "oracle", "test"), ".test.ts"),
-  ...findTests(join(root, "test", "e2e"), ".test.ts"),
-];
+// Everything that is not a Hardhat contract test runs under node:test: the oracle's unit tests, the
+// deployment, the end-to-end daemon tests on a real `hardhat node`, the demo, and the dApp in Chromium.
+const oracleTests = ["oracle/test", "test/deploy", "test/e2e", "test/demo", "test/browser"].flatMap((dir) =>
+  findTests(join(root, dir), ".test.ts"),
+);
 if (oracleTests.length > 0) {
   const oracle = await run("node", ["--import", "tsx", "--test", "--test-concurrency=1", ...oracleTests]);
   const counts = countNodeTest(oracle.output);
-  results.push(["oracle (node:test)", counts]);
+  results.push(["oracle, deploy, e2e, demo, browser (node:test)", counts]);
   if (oracle.code !== 0) failedSteps++;
 }
 
