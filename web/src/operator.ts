@@ -122,6 +122,7 @@ export function renderOperator(s: Session, root: HTMLElement, onChange: () => vo
     h("section", { class: "card" }, h("h2", {}, "Live attestations"), feed),
   );
   let busy = false;
+  let queueSig = "";
 
   function drawHealth(list: Health[] | undefined): void {
     if (!list) {
@@ -184,6 +185,10 @@ export function renderOperator(s: Session, root: HTMLElement, onChange: () => vo
   function drawQueue(escrows: EscrowView[]): void {
     const me = s.wallet?.address.toLowerCase();
     const items = escrows.flatMap((e) => e.milestones.filter((m) => m.status === "Held" || m.status === "Frozen" || m.status === "Disputed").map((m) => ({ e, m })));
+    // Re-render only when the queue changed, so a resolve button is never swapped under the pointer.
+    const sig = `${me}#${items.map(({ e, m }) => `${e.id}:${m.index}:${m.status}:${m.verdict?.uid ?? "-"}`).join("|")}`;
+    if (sig === queueSig) return;
+    queueSig = sig;
     if (items.length === 0) {
       queue.replaceChildren(h("p", { class: "hint", id: "queue-empty" }, "Nothing waiting."));
       return;

@@ -169,6 +169,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
   );
 
   let busy = false;
+  let escrowSig = "";
+  let streamSig = "";
   const explanations = new Map<string, { text: string; contribution: number }[]>();
 
   function milestoneRow(e: EscrowView, m: Milestone, now: number): HTMLElement {
@@ -224,9 +226,17 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
     const escrows = await loadEscrows(s, s.wallet.address, verdicts);
     if (busy) return;
     if (escrows.length === 0) {
+      escrowSig = "";
       escrowList.replaceChildren(h("p", { class: "hint" }, "No escrows yet."));
       return;
     }
+    // Re-render only when something visible changed, so a button is never swapped under the pointer.
+    const sig = `${s.wallet.address}#` + escrows
+      .slice(0, 20)
+      .map((e) => `${e.id}:${now >= e.deal.deadline}:${e.milestones.map((m) => `${m.status}/${m.verdict?.uid ?? "-"}/${now >= m.holdUntil}/${explanations.has(m.subject)}`).join(",")}`)
+      .join("|");
+    if (sig === escrowSig && escrowList.childElementCount > 0) return;
+    escrowSig = sig;
     escrowList.replaceChildren(
       ...escrows.slice(0, 20).map((e) => {
         const refundable = now >= e.deal.deadline && e.milestones.some((m) => m.status === "Pending" || m.status === "Held");
@@ -244,6 +254,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
     );
   }
 
+  type StreamView = { can: bigint };
+  const currentStreams = new Map<bigint, StreamView>();
   type StreamRow = { id: bigint; sender: Address; recipient: Address; deposited: bigint; withdrawn: bigint; withdrawable: bigint; streamed: bigint; allowance: bigint; sinceAttested: bigint; frozen: boolean; at: number; endTime: number; startTime: number };
   let streams: StreamRow[] = [];
 
@@ -290,21 +302,58 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
   function drawStreams(): void {
     if (!s.wallet) return;
     if (streams.length === 0) {
+      streamSig = "";
       streamList.replaceChildren(h("p", { class: "hint" }, "No streams yet."));
       return;
     }
     const wall = Date.now() / 1000;
+    const views = streams.map((r) => {
+      const elapsed = Math.max(0, wall - lastRefreshWall);
+      const rate = r.endTime > r.startTime ? Number(r.deposited) / (r.endTime - r.startTime) : 0;
+      const streamed = r.frozen ? r.streamed : BigInt(Math.min(Number(r.deposited), Math.floor(Number(r.streamed) + rate * elapsed)));
+      const withdrawable = r.withdrawable + (streamed - r.streamed);
+      const isRecipient = r.recipient.toLowerCase() === s.wallet!.address.toLowerCase();
+      const room = r.allowance > r.sinceAttested ? r.allowance - r.sinceAttested : 0n;
+      const can = r.withdrawable < room ? r.withdrawable : room; // what the chain allows without an attestation
+      return {
+        r,
+        streamed,
+        withdrawable,
+        isRecipient,
+        room,
+        can,
+        showBtn: isRecipient && can > 0n && !r.frozen,
+        showAttested: isRecipient && !r.frozen && r.withdrawable > room && Boolean(s.cfg.oracleUrl),
+        showHint: room < withdrawable && isRecipient,
+        pct: Number(r.deposited) > 0 ? (100 * Number(streamed)) / Number(r.deposited) : 0,
+        text: `streamed ${usdc(streamed)} / ${usdc(r.deposited)} USDC · withdrawn ${usdc(r.withdrawn)} · withdrawable ${usdc(withdrawable)}`,
+      };
+    });
+    for (const v of views) currentStreams.set(v.r.id, v);
+    // The tick updates text in place; the list is rebuilt only when its shape changes (buttons stay put).
+    const sig = `${s.wallet.address}#` + views.map((v) => `${v.r.id}:${v.r.frozen}:${v.showBtn}:${v.showAttested}:${v.showHint}`).join("|");
+    if (sig === streamSig && streamList.childElementCount === views.length) {
+      for (const v of views) {
+        const el = streamList.querySelector<HTMLElement>(`article.stream[data-stream="${v.r.id}"]`);
+        if (!el) continue;
+        el.querySelector<HTMLElement>('[data-field="streamed"]')!.textContent = v.text;
+        el.querySelector<HTMLElement>(".bar > div")!.style.width = `${v.pct.toFixed(2)}%`;
+        const hint = el.querySelector<HTMLElement>('[data-field="hint"]');
+        if (hint) hint.textContent = `Above ${usdc(v.room)} USDC more, a withdrawal needs an oracle attestation.`;
+        const b = el.querySelector<HTMLElement>('button[data-action="withdraw"]');
+        if (b) b.textContent = `Withdraw ${usdc(v.can)} USDC`;
+        const a = el.querySelector<HTMLElement>('button[data-action="withdraw-attested"]');
+        if (a) a.textContent = `Withdraw ${usdc(v.r.withdrawable)} USDC with an attestation`;
+      }
+      return;
+    }
+    streamSig = sig;
     streamList.replaceChildren(
-      ...streams.map((r) => {
-        const elapsed = Math.max(0, wall - lastRefreshWall);
-        const rate = r.endTime > r.startTime ? Number(r.deposited) / (r.endTime - r.startTime) : 0;
-        const streamed = r.frozen ? r.streamed : BigInt(Math.min(Number(r.deposited), Math.floor(Number(r.streamed) + rate * elapsed)));
-        const withdrawable = r.withdrawable + (streamed - r.streamed);
-        const isRecipient = r.recipient.toLowerCase() === s.wallet!.address.toLowerCase();
-        const room = r.allowance > r.sinceAttested ? r.allowance - r.sinceAttested : 0n;
-        const can = r.withdrawable < room ? r.withdrawable : room; // what the chain allows without an attestation
-        const btn = isRecipient && can > 0n && !r.frozen ? h("button", { class: "small", "data-action": "withdraw" }, `Withdraw ${usdc(can)} USDC`) : null;
+      ...views.map((v) => {
+        const { r } = v;
+        const btn = v.showBtn ? h("button", { class: "small", "data-action": "withdraw" }, `Withdraw ${usdc(v.can)} USDC`) : null;
         btn?.addEventListener("click", () => {
+          const can = currentStreams.get(r.id)?.can ?? v.can;
           busy = true;
           void act("Withdraw", (p) => write(s, s.addr.stream, s.abi.stream, "withdraw", [r.id, r.recipient, can], p)).finally(() => {
             busy = false;
@@ -312,8 +361,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
           });
         });
         // Above the allowance: ask the oracle for a pull-mode attestation (k-of-n signed) and pass it inline.
-        const attested =
-          isRecipient && !r.frozen && r.withdrawable > room && s.cfg.oracleUrl ? h("button", { class: "small secondary", "data-action": "withdraw-attested" }, `Withdraw ${usdc(r.withdrawable)} USDC with an attestation`) : null;
+        const attested = v.showAttested ? h("button", { class: "small secondary", "data-action": "withdraw-attested" }, `Withdraw ${usdc(r.withdrawable)} USDC with an attestation`) : null;
         attested?.addEventListener("click", () => {
           busy = true;
           void act("Withdraw with attestation", async (progress) => {
@@ -329,14 +377,13 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
             onChange();
           });
         });
-        const pct = Number(r.deposited) > 0 ? (100 * Number(streamed)) / Number(r.deposited) : 0;
         return h(
           "article",
           { class: "stream", "data-stream": String(r.id) },
-          h("header", {}, h("strong", {}, `Stream #${r.id}`), h("span", { class: "hint" }, isRecipient ? ` from ${short(r.sender)}` : ` to ${short(r.recipient)}`), r.frozen ? h("span", { class: "badge frozen" }, "Frozen") : null),
-          h("div", { class: "bar" }, h("div", { style: `width:${pct.toFixed(2)}%` })),
-          h("p", { class: "mono", "data-field": "streamed" }, `streamed ${usdc(streamed)} / ${usdc(r.deposited)} USDC · withdrawn ${usdc(r.withdrawn)} · withdrawable ${usdc(withdrawable)}`),
-          room < withdrawable && isRecipient ? h("p", { class: "hint" }, `Above ${usdc(room)} USDC more, a withdrawal needs an oracle attestation.`) : null,
+          h("header", {}, h("strong", {}, `Stream #${r.id}`), h("span", { class: "hint" }, v.isRecipient ? ` from ${short(r.sender)}` : ` to ${short(r.recipient)}`), r.frozen ? h("span", { class: "badge frozen" }, "Frozen") : null),
+          h("div", { class: "bar" }, h("div", { style: `width:${v.pct.toFixed(2)}%` })),
+          h("p", { class: "mono", "data-field": "streamed" }, v.text),
+          v.showHint ? h("p", { class: "hint", "data-field": "hint" }, `Above ${usdc(v.room)} USDC more, a withdrawal needs an oracle attestation.`) : null,
           btn || attested ? h("div", { class: "actions" }, btn ?? "", attested ?? "") : null,
         );
       }),
