@@ -68,6 +68,7 @@ export const configOptions = {
   cosignSecret: opt(z.string().optional(), undefined, "shared HMAC secret for /v1/cosign between operators", true),
   cosignTolerance: opt(int(0, 10_000), 500, "largest |own score - leader score| (bps) a co-signer accepts"),
   cosignTimeoutMs: opt(int(10, 60_000), 2000, "per-peer timeout when collecting co-signatures"),
+  lead: opt(bool, true, "lead settlements seen on chain (false: watch for features and co-sign only)"),
   leaderGraceMs: opt(int(0, 600_000), 3000, "a settlement's k-th ranked operator waits k x this before leading it (0 = all lead at once)"),
 } as const satisfies Record<string, OptionSpec>;
 
@@ -115,6 +116,7 @@ export type Config = {
   cosignSecret?: string;
   cosignTolerance: number;
   cosignTimeoutMs: number;
+  lead: boolean;
   leaderGraceMs: number;
 };
 

@@ -34,7 +34,14 @@ export type ChainInfo = {
   /** The oracle's signer set, strictly ascending (what `signers()` returns). */
   signers: `0x${string}`[];
   threshold: number;
+  /** Seconds the chain's clock runs ahead of this machine's (>= 0; e.g. after time travel on a dev chain). */
+  timeOffset?: number;
 };
+
+/** "Now" for attestations, in unix seconds: this clock, or the chain's when the chain is ahead. */
+export function nowSeconds(ctx: Pick<Context, "chain">): number {
+  return Math.floor(Date.now() / 1000) + (ctx.chain?.timeOffset ?? 0);
+}
 
 export type CreateContextParameters = {
   config: Config;

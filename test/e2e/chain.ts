@@ -18,6 +18,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { mockUSDCAbi } from "../../oracle/src/chain/abis/mockUSDCAbi.js";
 import { paymentEscrowAbi } from "../../oracle/src/chain/abis/paymentEscrowAbi.js";
+import { paymentStreamAbi } from "../../oracle/src/chain/abis/paymentStreamAbi.js";
 import { riskOracleAbi } from "../../oracle/src/chain/abis/riskOracleAbi.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -77,11 +78,26 @@ export async function startHardhatNode(port?: number): Promise<HardhatNode> {
 
 const EIP170_LIMIT = 24_576;
 
-function bytecodeOf(file: string, name: string): Hex {
-  const a = JSON.parse(readFileSync(join(root, "artifacts", "contracts", file, `${name}.json`), "utf8")) as { bytecode: Hex; deployedBytecode: Hex };
+type LinkReferences = Record<string, Record<string, { start: number; length: number }[]>>;
+
+/** Creation bytecode, with external libraries linked from `libraries` (name → deployed address). */
+function bytecodeOf(file: string, name: string, libraries: Record<string, Address> = {}): Hex {
+  const a = JSON.parse(readFileSync(join(root, "artifacts", "contracts", file, `${name}.json`), "utf8")) as {
+    bytecode: Hex;
+    deployedBytecode: Hex;
+    linkReferences: LinkReferences;
+  };
   const size = (a.deployedBytecode.length - 2) / 2;
   if (size > EIP170_LIMIT) console.warn(`e2e: WARNING ${name} runtime code is ${size} bytes > ${EIP170_LIMIT} (EIP-170): it would not deploy on a real chain`);
-  return a.bytecode;
+  let code = a.bytecode.slice(2);
+  for (const libs of Object.values(a.linkReferences ?? {})) {
+    for (const [lib, refs] of Object.entries(libs)) {
+      const address = libraries[lib];
+      if (!address) throw new Error(`${name} needs library ${lib}`);
+      for (const { start, length } of refs) code = code.slice(0, start * 2) + address.slice(2).toLowerCase() + code.slice((start + length) * 2);
+    }
+  }
+  return `0x${code}`;
 }
 
 export type Stack = {
@@ -89,6 +105,7 @@ export type Stack = {
   usdc: Address;
   oracle: Address;
   escrow: Address;
+  stream: Address;
   chainId: number;
 };
 
@@ -118,12 +135,21 @@ export async function deployStack(rpcUrl: string, p: { signers: Address[]; thres
   const usdc = await deploy(mockUSDCAbi as Abi, bytecodeOf("mocks/MockUSDC.sol", "MockUSDC"), [owner.address]);
   const oracle = await deploy(riskOracleAbi as Abi, bytecodeOf("RiskOracle.sol", "RiskOracle"), [owner.address, sorted, p.threshold, owner.address, 3600]);
   const escrow = await deploy(paymentEscrowAbi as Abi, bytecodeOf("PaymentEscrow.sol", "PaymentEscrow"), [owner.address, oracle, owner.address]);
+  const streamOps = await deploy([] as Abi, bytecodeOf("libraries/StreamOps.sol", "StreamOps"), []);
+  const stream = await deploy(paymentStreamAbi as Abi, bytecodeOf("PaymentStream.sol", "PaymentStream", { StreamOps: streamOps }), [
+    oracle,
+    owner.address,
+    privateKeyToAccount(KEYS.arbiter).address,
+  ]);
   await send(escrow, paymentEscrowAbi as Abi, "setTokenAllowed", [usdc, true]);
+  await send(stream, paymentStreamAbi as Abi, "allowToken", [usdc]);
   await send(oracle, riskOracleAbi as Abi, "setPolicy", [escrow, { ...p.policy, enabled: true }]);
+  await send(oracle, riskOracleAbi as Abi, "setPolicy", [stream, { ...p.policy, enabled: true }]);
   const payer = privateKeyToAccount(KEYS.payer);
   await send(usdc, mockUSDCAbi as Abi, "mint", [payer.address, 1_000_000_000_000n]);
   await send(usdc, mockUSDCAbi as Abi, "approve", [escrow, 2n ** 255n], payer);
-  return { publicClient, usdc, oracle, escrow, chainId: hardhat.id };
+  await send(usdc, mockUSDCAbi as Abi, "approve", [stream, 2n ** 255n], payer);
+  return { publicClient, usdc, oracle, escrow, stream, chainId: hardhat.id };
 }
 
 /** Creates a funded escrow from the payer; returns its id. */
@@ -141,6 +167,29 @@ export async function createEscrow(rpcUrl: string, s: Stack, p: { payee: Address
   const hash = await w.writeContract(request);
   await s.publicClient.waitForTransactionReceipt({ hash });
   return result;
+}
+
+/** Creates a linear stream (no unattested allowance) from the payer; returns its id and end time. */
+export async function createLinearStream(rpcUrl: string, s: Stack, p: { recipient: Address; deposit: bigint; seconds: number }): Promise<{ id: bigint; endTime: number }> {
+  const payer = privateKeyToAccount(KEYS.payer);
+  const w = createWalletClient({ account: payer, chain: hardhat, transport: http(rpcUrl) });
+  const now = Number((await s.publicClient.getBlock()).timestamp);
+  const params = {
+    recipient: p.recipient,
+    token: s.usdc,
+    deposit: p.deposit,
+    startTime: now,
+    cliffTime: 0,
+    endTime: now + p.seconds,
+    cliffAmount: 0n,
+    cancelable: true,
+    unattestedAllowance: 0,
+    referralBudget: 0n,
+  };
+  const { result, request } = await s.publicClient.simulateContract({ account: payer, address: s.stream, abi: paymentStreamAbi, functionName: "createLinear", args: [params] });
+  const hash = await w.writeContract(request);
+  await s.publicClient.waitForTransactionReceipt({ hash });
+  return { id: result, endTime: params.endTime };
 }
 
 export function testClient(rpcUrl: string) {

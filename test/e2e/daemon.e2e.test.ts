@@ -14,7 +14,9 @@ import { leaderRank } from "../../oracle/src/chain/leaderRank.js";
 import { escrowSubject } from "../../oracle/src/chain/watcher.js";
 import { loadConfig } from "../../oracle/src/config.js";
 import { type Daemon, startDaemon } from "../../oracle/src/index.js";
-import { KEYS, type HardhatNode, type Stack, createEscrow, deployStack, startHardhatNode, testClient } from "./chain.js";
+import { paymentStreamAbi } from "../../oracle/src/chain/abis/paymentStreamAbi.js";
+import { streamSubject } from "../../oracle/src/chain/watcher.js";
+import { KEYS, type HardhatNode, type Stack, createEscrow, createLinearStream, deployStack, startHardhatNode, testClient } from "./chain.js";
 
 const OPERATOR_KEYS = [
   "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
@@ -54,6 +56,7 @@ async function startOperator(i: number, o: { lead: boolean; dbName?: string }): 
       rpcUrl: node.rpcUrl,
       oracleAddress: stack.oracle,
       escrowAddress: o.lead ? stack.escrow : undefined,
+      streamAddress: o.lead ? stack.stream : undefined,
       dbPath: join(dir, o.dbName ?? `op${i}.sqlite`),
       httpPort: 0,
       requireApiKey: false,
@@ -94,14 +97,21 @@ async function postedEvents(subject: `0x${string}`) {
   return stack.publicClient.getContractEvents({ address: stack.oracle, abi: riskOracleAbi, eventName: "PostAttestation", args: { subject }, fromBlock: 0n });
 }
 
+/** The escrow's terms, rebuilt from its CreateEscrow event (PaymentEscrow takes them as calldata). */
+async function termsOf(id: bigint) {
+  const [log] = await stack.publicClient.getContractEvents({ address: stack.escrow, abi: paymentEscrowAbi, eventName: "CreateEscrow", args: { escrowId: id }, fromBlock: 0n, strict: true });
+  const a = log!.args;
+  return { payer: a.payer, payee: a.payee, token: a.token, arbiter: a.arbiter, referrer: a.referrer, deadline: a.deadline, feeBps: a.feeBps, referralBps: a.referralBps, amounts: [...a.amounts] };
+}
+
 async function milestoneStatus(id: bigint, index = 0n): Promise<number> {
-  const m = await stack.publicClient.readContract({ address: stack.escrow, abi: paymentEscrowAbi, functionName: "getMilestone", args: [id, index] });
+  const m = await stack.publicClient.readContract({ address: stack.escrow, abi: paymentEscrowAbi, functionName: "getMilestone", args: [await termsOf(id), id, index] });
   return Number(m.status);
 }
 
 async function releaseAs(id: bigint, index = 0n) {
   const w = createWalletClient({ account: privateKeyToAccount(KEYS.payee), chain: hardhat, transport: http(node.rpcUrl) });
-  const hash = await w.writeContract({ address: stack.escrow, abi: paymentEscrowAbi, functionName: "release", args: [id, index] });
+  const hash = await w.writeContract({ address: stack.escrow, abi: paymentEscrowAbi, functionName: "release", args: [await termsOf(id), id, index] });
   return stack.publicClient.waitForTransactionReceipt({ hash });
 }
 
@@ -134,6 +144,25 @@ describe("daemon e2e (hardhat node)", () => {
     const r = await releaseAs(id);
     assert.equal(r.status, "success");
     assert.equal(await milestoneStatus(id), STATUS.Released);
+  });
+
+  it("test_e2e_StreamPreAttestedThenWithdrawnWithPostedVerdict", async () => {
+    const recipient = privateKeyToAccount(KEYS.payee);
+    const deposit = 60_000_000n;
+    const { id, endTime } = await createLinearStream(node.rpcUrl, stack, { recipient: recipient.address, deposit, seconds: 60 });
+    const subject = streamSubject(id, 0n);
+    const { a } = await until("stream attestation posted", () => posted(subject));
+    assert.equal(a.amount, deposit);
+    assert.equal(a.consumer.toLowerCase(), stack.stream.toLowerCase());
+    const test = testClient(node.rpcUrl);
+    await test.setNextBlockTimestamp({ timestamp: BigInt(endTime + 1) });
+    await test.mine({ blocks: 1 });
+    const w = createWalletClient({ account: recipient, chain: hardhat, transport: http(node.rpcUrl) });
+    const hash = await w.writeContract({ address: stack.stream, abi: paymentStreamAbi, functionName: "withdrawWithPosted", args: [id, recipient.address, deposit, deposit] });
+    const r = await stack.publicClient.waitForTransactionReceipt({ hash });
+    assert.equal(r.status, "success");
+    const withdrawn = await stack.publicClient.getContractEvents({ address: stack.stream, abi: paymentStreamAbi, eventName: "WithdrawStream", args: { streamId: id }, fromBlock: r.blockNumber, toBlock: r.blockNumber });
+    assert.equal(withdrawn[0]?.args.gross, deposit);
   });
 
   it("test_e2e_HighRiskPaymentFrozen", async () => {

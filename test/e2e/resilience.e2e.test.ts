@@ -110,7 +110,8 @@ describe("daemon resilience e2e (hardhat node)", () => {
     dir = mkdtempSync(join(tmpdir(), "riskgate-e2e-res-"));
     node = await startHardhatNode();
     stack = await deployStack(node.rpcUrl, { signers: operators.map((o) => o.address), threshold: 2, policy: { allowBelow: 5000, freezeAt: 9000, holdWindow: 3600 } });
-    cosigners = [await startOperator(1, { lead: false }), await startOperator(2, { lead: false })];
+    // Co-signers watch the escrow too (same feature history as the leader) but never lead here.
+    cosigners = [await startOperator(1, { lead: true, extra: { lead: false } }), await startOperator(2, { lead: true, extra: { lead: false } })];
   });
 
   after(async () => {
@@ -151,7 +152,9 @@ describe("daemon resilience e2e (hardhat node)", () => {
     for (let i = 0; i < 6; i++) ids.push(await createEscrow(node.rpcUrl, stack, { payee, amounts: [BigInt(1_000_000 * (i + 1))] }));
     const first = run();
     // kill -9 as soon as the first batch has been handed to the node (more batches are queued behind it).
-    await until("first submission", () => first.log().includes("attestations submitted"));
+    await until("first submission", () => first.log().includes("attestations submitted")).catch((err: Error) => {
+      throw new Error(`${err.message}\n${first.log().split("\n").filter((l) => /warn|error/.test(l)).slice(-6).join("\n")}`);
+    });
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
     // More payments while it is dead.
@@ -177,7 +180,7 @@ describe("daemon resilience e2e (hardhat node)", () => {
 
   it("test_e2e_RpcUnavailableForAWhile_Recovers", async () => {
     const proxy = await rpcProxy(node.port);
-    const leader = await startOperator(0, { lead: true, rpcUrl: proxy.url, extra: { rpcRetries: 1, startBlock: Number(await stack.publicClient.getBlockNumber()) + 1 } });
+    const leader = await startOperator(0, { lead: true, rpcUrl: proxy.url, extra: { rpcRetries: 1 } });
     leader.ctx.config.cosignPeers = cosigners.map((d) => d.url);
     await proxy.down();
     const id = await createEscrow(node.rpcUrl, stack, { payee, amounts: [4_000_000n] });
@@ -199,7 +202,7 @@ describe("daemon resilience e2e (hardhat node)", () => {
     const subject = escrowSubject(id, 0);
     await test.setAutomine(false);
     try {
-      const leader = await startOperator(0, { lead: true, extra: { stuckAfterMs: 400, startBlock: Number(await stack.publicClient.getBlockNumber()) } });
+      const leader = await startOperator(0, { lead: true, extra: { stuckAfterMs: 400 } });
       leader.ctx.config.cosignPeers = cosigners.map((d) => d.url);
       const bumped = await until("fee bump", () => {
         const txs = leader.ctx.store.sentTxs("pending");

@@ -15,7 +15,7 @@
 //   - for a chain settlement (`blockNumber` given) it first waits until its own watcher has reached
 //     that block, so both score on the same history (409 "behind" if it cannot within the timeout).
 import { type Address, type Hex, recoverTypedDataAddress } from "viem";
-import type { Context } from "../context.js";
+import { type Context, nowSeconds } from "../context.js";
 import { FatalError, RetryableError } from "../errors.js";
 import { shortMessageOf } from "../errors.js";
 import { CURSOR } from "../chain/watcher.js";
@@ -101,7 +101,7 @@ export type CosignOutcome =
 export async function cosignAttestation(
   ctx: Context,
   req: { chainId: number; oracle: Address; attestation: RiskAttestation; blockNumber?: number },
-  nowS = Math.floor(Date.now() / 1000),
+  nowS = nowSeconds(ctx),
 ): Promise<CosignOutcome> {
   if (!ctx.account) throw new FatalError("no operator key loaded", { code: "NO_SIGNER" });
   if (!ctx.chain) throw new RetryableError("chain not known yet", { code: "NOT_READY" });

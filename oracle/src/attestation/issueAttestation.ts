@@ -3,7 +3,7 @@
 // the pull-mode HTTP route: the HTTP API is a second door into the same code, never a copy.
 import { randomBytes } from "node:crypto";
 import type { Address, Hex } from "viem";
-import type { Context } from "../context.js";
+import { type Context, nowSeconds } from "../context.js";
 import { FatalError, RetryableError } from "../errors.js";
 import type { RiskResult, ScoreBands } from "../risk/types.js";
 import type { AttestationMode, Decision, StoredAttestation } from "../store/types.js";
@@ -51,7 +51,7 @@ export type IssuedAttestation = {
 };
 
 /** Signs with this operator and collects peers' signatures until the threshold (or the peers run out). */
-export async function signSettlement(ctx: Context, req: SettlementRequest, now = Math.floor(Date.now() / 1000)): Promise<IssuedAttestation> {
+export async function signSettlement(ctx: Context, req: SettlementRequest, now = nowSeconds(ctx)): Promise<IssuedAttestation> {
   if (!ctx.account) throw new FatalError("no operator key loaded", { code: "NO_SIGNER" });
   if (!ctx.chain) throw new RetryableError("chain (RiskOracle domain and signer set) not known yet", { code: "NOT_READY" });
   const result = scoreSettlement(ctx, req, now);

@@ -25,18 +25,18 @@ export async function processSettlements(ctx: Context, p: ProcessSettlementsPara
       store.setSettlementStatus(item.subject, "done");
       continue;
     }
+    if (!ctx.config.lead) {
+      // Co-sign-only operator: the payment is already in the feature history (watcher); nothing to sign.
+      store.setSettlementStatus(item.subject, "done");
+      continue;
+    }
     const rank = ctx.chain && ctx.account ? leaderRank(item.subject, ctx.chain.signers, ctx.account.address) : 0;
     if (rank === null) continue; // not a signer: watch only
-    if (rank > 0) {
-      if (now < item.seenAt + rank * ctx.config.leaderGraceMs) continue; // the better-ranked operator leads first
-      if (p.postedOnChain && (await p.postedOnChain(item.subject, item.blockNumber))) {
-        // Another operator led it: keep the payment in the feature history, do not sign.
-        store.transaction(() => {
-          store.insertPayment({ ...item, source: "chain" });
-          store.setSettlementStatus(item.subject, "done");
-        });
-        continue;
-      }
+    if (rank > 0 && now < item.seenAt + rank * ctx.config.leaderGraceMs) continue; // the better-ranked operator leads first
+    // Led already (by another operator, or before this one's history was rebuilt from a backfill)?
+    if (p.postedOnChain && (await p.postedOnChain(item.subject, item.blockNumber))) {
+      store.setSettlementStatus(item.subject, "done");
+      continue;
     }
     due.push(item);
   }

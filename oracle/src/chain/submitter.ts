@@ -22,7 +22,7 @@ import {
   keccak256,
   parseEventLogs,
 } from "viem";
-import type { Context } from "../context.js";
+import { type Context, nowSeconds } from "../context.js";
 import { FatalError, isRetryable, shortMessageOf } from "../errors.js";
 import type { SentTx, StoredAttestation } from "../store/types.js";
 import { riskOracleAbi } from "./abis/riskOracleAbi.js";
@@ -161,7 +161,7 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
       const inFlight = new Set(pending.map((t) => t.nonce)).size;
       let sent = 0;
       for (let slots = config.maxInFlight - inFlight; slots > 0; slots--) {
-        const now = BigInt(Math.floor(Date.now() / 1000));
+        const now = BigInt(nowSeconds(ctx));
         const candidates = store.attestationsByStatus("signed", config.batchSize * 2).filter((a) => a.mode === "push");
         const batch: StoredAttestation[] = [];
         for (const a of candidates) {

@@ -8,14 +8,35 @@
 //
 // PaymentEscrow: one `CreateEscrow` → one settlement per milestone,
 //   subject = bytes32((escrowId << 16) | index), amount = the milestone's gross amount.
-import { type Hex, type PublicClient, pad, toHex } from "viem";
+// PaymentStream: one `CreateLinearStream` → one settlement for the stream's first attested withdrawal,
+//   subject = bytes32((streamId << 64) | 0), amount (the cap) = the whole deposit. (Later sequence
+//   numbers and open-ended streams are attested on request, pull mode: POST /v1/attestations.)
+import { type Address, type Hex, type PublicClient, erc20Abi, pad, toHex } from "viem";
 import type { Context } from "../context.js";
 import { paymentEscrowAbi } from "./abis/paymentEscrowAbi.js";
+import { paymentStreamAbi } from "./abis/paymentStreamAbi.js";
 
 export const CURSOR = "chain";
 
 export function escrowSubject(escrowId: bigint, index: number): Hex {
   return pad(toHex((escrowId << 16n) | BigInt(index)), { size: 32 });
+}
+
+export function streamSubject(streamId: bigint, seq: bigint): Hex {
+  return pad(toHex((streamId << 64n) | seq), { size: 32 });
+}
+
+const decimalsCache = new Map<string, number>();
+
+/** The token's decimals (cached; 6 if the token does not say). */
+async function decimalsOf(client: PublicClient, token: Address): Promise<number> {
+  const key = token.toLowerCase();
+  let d = decimalsCache.get(key);
+  if (d === undefined) {
+    d = await client.readContract({ address: token, abi: erc20Abi, functionName: "decimals" }).catch(() => 6);
+    decimalsCache.set(key, d);
+  }
+  return d;
 }
 
 export type PollResult = { head: number; from: number; to: number; settlements: number; reorgedTo: number | null };
@@ -65,6 +86,15 @@ export async function pollOnce(ctx: Context, client: PublicClient): Promise<Poll
 
   const seenAt = Date.now();
   const items: Parameters<Context["store"]["enqueueSettlement"]>[0][] = [];
+  const times = new Map<bigint, number>();
+  const timeOf = async (blockNumber: bigint): Promise<number> => {
+    let ts = times.get(blockNumber);
+    if (ts === undefined) {
+      ts = Number((await client.getBlock({ blockNumber })).timestamp);
+      times.set(blockNumber, ts);
+    }
+    return ts;
+  };
   if (config.escrowAddress) {
     const logs = await client.getContractEvents({
       address: config.escrowAddress,
@@ -74,14 +104,10 @@ export async function pollOnce(ctx: Context, client: PublicClient): Promise<Poll
       toBlock: BigInt(to),
       strict: true,
     });
-    const times = new Map<bigint, number>();
     for (const log of logs) {
-      let ts = times.get(log.blockNumber);
-      if (ts === undefined) {
-        ts = Number((await client.getBlock({ blockNumber: log.blockNumber })).timestamp);
-        times.set(log.blockNumber, ts);
-      }
+      const ts = await timeOf(log.blockNumber);
       const a = log.args;
+      const decimals = await decimalsOf(client, a.token);
       a.amounts.forEach((amount, index) => {
         items.push({
           subject: escrowSubject(a.escrowId, index),
@@ -90,15 +116,41 @@ export async function pollOnce(ctx: Context, client: PublicClient): Promise<Poll
           payee: a.payee,
           token: a.token,
           amount: BigInt(amount),
-          decimals: 6,
-          timestamp: ts!,
+          decimals,
+          timestamp: ts,
           blockNumber: Number(log.blockNumber),
           seenAt,
         });
       });
     }
   }
+  if (config.streamAddress) {
+    const logs = await client.getContractEvents({
+      address: config.streamAddress,
+      abi: paymentStreamAbi,
+      eventName: "CreateLinearStream",
+      fromBlock: BigInt(from),
+      toBlock: BigInt(to),
+      strict: true,
+    });
+    for (const log of logs) {
+      const a = log.args;
+      items.push({
+        subject: streamSubject(a.streamId, 0n),
+        consumer: config.streamAddress,
+        payer: a.sender,
+        payee: a.recipient,
+        token: a.token,
+        amount: BigInt(a.deposit),
+        decimals: await decimalsOf(client, a.token),
+        timestamp: await timeOf(log.blockNumber),
+        blockNumber: Number(log.blockNumber),
+        seenAt,
+      });
+    }
+  }
   const toBlock = await client.getBlock({ blockNumber: BigInt(to) });
+  if (ctx.chain) ctx.chain.timeOffset = Math.max(0, Number(toBlock.timestamp) - Math.floor(Date.now() / 1000));
   let added = 0;
   store.transaction(() => {
     for (const i of items) {

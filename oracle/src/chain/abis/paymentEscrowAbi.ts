@@ -313,6 +313,17 @@ export const paymentEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "escrowId",
+        "type": "uint256"
+      }
+    ],
+    "name": "PaymentEscrow_TermsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "token",
         "type": "address"
@@ -1202,6 +1213,58 @@ export const paymentEscrowAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "payer",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "payee",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "arbiter",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "referrer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "referralBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96[]",
+            "name": "amounts",
+            "type": "uint96[]"
+          }
+        ],
+        "internalType": "struct Escrow.Terms",
+        "name": "terms",
+        "type": "tuple"
+      },
+      {
         "internalType": "uint256",
         "name": "escrowId",
         "type": "uint256"
@@ -1246,57 +1309,11 @@ export const paymentEscrowAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "escrowId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "index",
-        "type": "uint256"
-      }
-    ],
-    "name": "finalizeHold",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "escrowId",
-        "type": "uint256"
-      }
-    ],
-    "name": "getDeal",
-    "outputs": [
-      {
         "components": [
           {
             "internalType": "address",
             "name": "payer",
             "type": "address"
-          },
-          {
-            "internalType": "uint40",
-            "name": "deadline",
-            "type": "uint40"
-          },
-          {
-            "internalType": "uint16",
-            "name": "feeBps",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint16",
-            "name": "referralBps",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint8",
-            "name": "milestoneCount",
-            "type": "uint8"
           },
           {
             "internalType": "address",
@@ -1317,18 +1334,102 @@ export const paymentEscrowAbi = [
             "internalType": "address",
             "name": "referrer",
             "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "referralBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96[]",
+            "name": "amounts",
+            "type": "uint96[]"
           }
         ],
-        "internalType": "struct Escrow.Deal",
-        "name": "",
+        "internalType": "struct Escrow.Terms",
+        "name": "terms",
         "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "escrowId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
       }
     ],
-    "stateMutability": "view",
+    "name": "finalizeHold",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
     "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "payer",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "payee",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "arbiter",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "referrer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "referralBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96[]",
+            "name": "amounts",
+            "type": "uint96[]"
+          }
+        ],
+        "internalType": "struct Escrow.Terms",
+        "name": "terms",
+        "type": "tuple"
+      },
       {
         "internalType": "uint256",
         "name": "escrowId",
@@ -1344,11 +1445,6 @@ export const paymentEscrowAbi = [
     "outputs": [
       {
         "components": [
-          {
-            "internalType": "uint96",
-            "name": "amount",
-            "type": "uint96"
-          },
           {
             "internalType": "enum Escrow.Status",
             "name": "status",
@@ -1371,11 +1467,77 @@ export const paymentEscrowAbi = [
           }
         ],
         "internalType": "struct Escrow.Milestone",
-        "name": "",
+        "name": "m",
         "type": "tuple"
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "payer",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "payee",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "arbiter",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "referrer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "referralBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96[]",
+            "name": "amounts",
+            "type": "uint96[]"
+          }
+        ],
+        "internalType": "struct Escrow.Terms",
+        "name": "terms",
+        "type": "tuple"
+      }
+    ],
+    "name": "hashTerms",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
     "type": "function"
   },
   {
@@ -1476,6 +1638,58 @@ export const paymentEscrowAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "payer",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "payee",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "arbiter",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "referrer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "referralBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96[]",
+            "name": "amounts",
+            "type": "uint96[]"
+          }
+        ],
+        "internalType": "struct Escrow.Terms",
+        "name": "terms",
+        "type": "tuple"
+      },
+      {
         "internalType": "uint256",
         "name": "escrowId",
         "type": "uint256"
@@ -1488,6 +1702,58 @@ export const paymentEscrowAbi = [
   },
   {
     "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "payer",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "payee",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "arbiter",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "referrer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "referralBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96[]",
+            "name": "amounts",
+            "type": "uint96[]"
+          }
+        ],
+        "internalType": "struct Escrow.Terms",
+        "name": "terms",
+        "type": "tuple"
+      },
       {
         "internalType": "uint256",
         "name": "escrowId",
@@ -1506,6 +1772,58 @@ export const paymentEscrowAbi = [
   },
   {
     "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "payer",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "payee",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "arbiter",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "referrer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "referralBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96[]",
+            "name": "amounts",
+            "type": "uint96[]"
+          }
+        ],
+        "internalType": "struct Escrow.Terms",
+        "name": "terms",
+        "type": "tuple"
+      },
       {
         "internalType": "uint256",
         "name": "escrowId",
@@ -1608,6 +1926,58 @@ export const paymentEscrowAbi = [
   },
   {
     "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "payer",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "payee",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "arbiter",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "referrer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "referralBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96[]",
+            "name": "amounts",
+            "type": "uint96[]"
+          }
+        ],
+        "internalType": "struct Escrow.Terms",
+        "name": "terms",
+        "type": "tuple"
+      },
       {
         "internalType": "uint256",
         "name": "escrowId",

@@ -1,6 +1,6 @@
 // POST /v1/attestations (pull mode) and GET /v1/attestations/:uid.
 import type { RequestHandler } from "express";
-import type { Context } from "../../context.js";
+import { type Context, nowSeconds } from "../../context.js";
 import { signSettlement, toStored } from "../../attestation/issueAttestation.js";
 import type { StoredAttestation } from "../../store/types.js";
 import { HttpError } from "../httpError.js";
@@ -38,7 +38,7 @@ export function renderAttestation(a: StoredAttestation, threshold: number | null
 export function postAttestation(ctx: Context): RequestHandler {
   return async (req, res) => {
     const body = AttestationRequest.parse(req.body);
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds(ctx);
     const issued = await signSettlement(ctx, body, now);
     if (issued.signed < issued.threshold) {
       throw new HttpError(503, "quorum_unavailable", `only ${issued.signed} of ${issued.threshold} required signatures could be gathered`, { "Retry-After": "1" });

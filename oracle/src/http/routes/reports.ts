@@ -1,6 +1,6 @@
 // GET /v1/reports/flagged?from=&to=&format=csv|json — held and frozen verdicts for compliance.
 import type { RequestHandler } from "express";
-import type { Context } from "../../context.js";
+import { type Context, nowSeconds } from "../../context.js";
 import { decodeReasons } from "../../risk/reasonCodes.js";
 import { HttpError } from "../httpError.js";
 import { FlaggedQuery } from "../schemas.js";
@@ -24,7 +24,7 @@ function csvCell(v: unknown): string {
 export function getFlagged(ctx: Context): RequestHandler {
   return (req, res) => {
     const q = FlaggedQuery.parse(req.query);
-    const to = toUnix(q.to, "to", Math.floor(Date.now() / 1000));
+    const to = toUnix(q.to, "to", nowSeconds(ctx));
     const from = toUnix(q.from, "from", to - 30 * 86_400);
     if (from > to) throw new HttpError(400, "invalid_request", "from must not be after to");
     const rows = ctx.store.flagged(from, to).map((a) => ({
