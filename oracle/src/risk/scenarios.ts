@@ -64,24 +64,53 @@ export function generateScenario(opts: ScenarioOptions = {}): Scenario {
   const exchange = addr(rng);
   let block = 1_000_000;
 
-  /** An established account: a year of ETH and token activity with an exchange and peers. */
+  /**
+   * An established account: a year of ETH and token activity shaped like the legitimate accounts of
+   * the training data. A real wallet deals with a handful of regular counterparties again and again
+   * (its exchange, a few friends or merchants), not with a new address each time: ETH comes mostly
+   * from the exchange and 1-3 regular contacts, and goes to 1-3 regular recipients and back to the
+   * exchange; amounts are log-normal (median ~1.5 ETH) and some ETH stays in the account (a send
+   * never exceeds what the account holds). Stablecoin transfers go between the exchange and the
+   * scenario's other accounts (its customers and merchants), again a few regular ones.
+   */
   const established = (a: Address, peers: Address[]): void => {
-    const n = 5 + rng.int(20);
-    for (let i = 0; i < n; i++) {
-      const t = start - 365 * DAY + Math.floor(rng.next() * 360 * DAY);
-      const peer = rng.next() < 0.5 ? exchange : peers[rng.int(peers.length)] ?? exchange;
-      const incoming = rng.next() < 0.55;
-      const eth = rng.next() < 0.5;
+    const others = peers.filter((x) => x !== a);
+    const contacts = (n: number): Address[] => [exchange, ...Array.from({ length: n }, () => addr(rng))];
+    const ethFrom = contacts(1 + rng.int(3));
+    const ethTo = contacts(1 + rng.int(3));
+    const tokenPeers = [exchange, ...Array.from({ length: 1 + rng.int(3) }, () => others[rng.int(others.length)] ?? exchange)];
+    // the exchange half the time, else one of the regular counterparties
+    const pick = (list: Address[]): Address => (rng.next() < 0.5 ? list[0] : list[1 + rng.int(list.length - 1)]);
+    const lognormal = (median: number, sigma: number): number => median * Math.exp(sigma * rng.normal());
+    const ethN = 12 + rng.int(40);
+    const tokenN = 4 + rng.int(16);
+    const t0 = start - 365 * DAY;
+    const push = (incoming: boolean, peer: Address, eth: boolean, amount: number, t: number): void => {
       transfers.push({
         from: incoming ? peer : a,
         to: incoming ? a : peer,
-        value: eth ? ETH(0.05 + rng.next() * 2) : USDC(20 + rng.next() * 3000),
+        value: eth ? ETH(amount) : USDC(amount),
         token: eth ? null : token,
         decimals: eth ? 18 : 6,
-        timestamp: t,
+        timestamp: Math.floor(t),
         blockNumber: block++,
         tokenName: eth ? undefined : "USD Coin",
       });
+    };
+    let balance = 0;
+    for (let i = 0; i < ethN; i++) {
+      const t = t0 + ((i + rng.next()) / ethN) * 360 * DAY;
+      const v = Math.min(lognormal(1.5, 1.1), 200);
+      if (i > 0 && rng.next() < 0.45 && v < 0.85 * balance) {
+        push(false, pick(ethTo), true, v, t);
+        balance -= v;
+      } else {
+        push(true, pick(ethFrom), true, v, t);
+        balance += v;
+      }
+    }
+    for (let i = 0; i < tokenN; i++) {
+      push(rng.next() < 0.55, pick(tokenPeers), false, lognormal(400, 1.0), t0 + rng.next() * 360 * DAY);
     }
   };
   const pay = (payer: Address, payee: Address, amount: number, t: number, pattern: PatternLabel): void => {
