@@ -34,7 +34,8 @@ export async function processSettlements(ctx: Context, p: ProcessSettlementsPara
     if (rank === null) continue; // not a signer: watch only
     if (rank > 0 && now < item.seenAt + rank * ctx.config.leaderGraceMs) continue; // the better-ranked operator leads first
     // Led already (by another operator, or before this one's history was rebuilt from a backfill)?
-    if (p.postedOnChain && (await p.postedOnChain(item.subject, item.blockNumber))) {
+    // A later-ranked operator asks before signing; the first-ranked one asks while it signs (latency).
+    if (rank > 0 && p.postedOnChain && (await p.postedOnChain(item.subject, item.blockNumber))) {
       store.setSettlementStatus(item.subject, "done");
       continue;
     }
@@ -47,18 +48,23 @@ export async function processSettlements(ctx: Context, p: ProcessSettlementsPara
     Array.from({ length: Math.min(workers, due.length) }, async () => {
       while (next < due.length && !ctx.shutdown.isShuttingDown()) {
         const item = due[next++]!;
-        if (await lead(ctx, item)) done++;
+        if (await lead(ctx, item, p.postedOnChain)) done++;
       }
     }),
   );
   return done;
 }
 
-async function lead(ctx: Context, item: InboxItem): Promise<boolean> {
+async function lead(ctx: Context, item: InboxItem, postedOnChain: ProcessSettlementsParameters["postedOnChain"]): Promise<boolean> {
   const { store, logger, metrics } = ctx;
   let issued;
   try {
-    issued = await signSettlement(ctx, item);
+    const [posted, signed] = await Promise.all([postedOnChain ? postedOnChain(item.subject, item.blockNumber) : false, signSettlement(ctx, item)]);
+    if (posted) {
+      store.setSettlementStatus(item.subject, "done");
+      return false;
+    }
+    issued = signed;
   } catch (err) {
     logger.warn({ subject: item.subject, err: shortMessageOf(err) }, "could not sign settlement; will retry");
     return false;
