@@ -64,6 +64,11 @@ export const configOptions = {
   rpcRetryBaseMs: opt(int(1, 60_000), 200, "first backoff delay; doubles per retry"),
   modelDir: opt(z.string().optional(), undefined, "risk model directory (default: the committed model)"),
   denyListPath: opt(z.string().optional(), undefined, "deny list file (one address per line)"),
+  historyFile: opt(
+    z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+    undefined,
+    "JSONL account history (one transfer per line) imported idempotently at start-up, before the watcher starts",
+  ),
   cosignPeers: opt(list(httpUrl), [], "comma-separated base URLs of peer operators' HTTP APIs"),
   cosignSecret: opt(z.string().optional(), undefined, "shared HMAC secret for /v1/cosign between operators", true),
   cosignTolerance: opt(int(0, 10_000), 500, "largest |own score - leader score| (bps) a co-signer accepts"),
@@ -112,6 +117,7 @@ export type Config = {
   rpcRetryBaseMs: number;
   modelDir?: string;
   denyListPath?: string;
+  historyFile?: string;
   cosignPeers: string[];
   cosignSecret?: string;
   cosignTolerance: number;

@@ -41,6 +41,12 @@ export async function startDaemon(p: StartDaemonParameters): Promise<Daemon> {
   const ctx = createContext({ config, logger, account: p.account ?? null, chain: p.chain ?? null });
   const { shutdown } = ctx;
   try {
+    if (config.historyFile) {
+      // Before the engine or the watcher read the store: features see the external indexer's history.
+      const { importHistoryFile } = await import("./store/importHistory.js");
+      const r = importHistoryFile(ctx.store, config.historyFile);
+      logger.info({ history_file: config.historyFile, ...r }, "account history imported");
+    }
     if (p.account === undefined) {
       if (existsSync(config.keystorePath)) {
         ctx.account = await loadOperatorAccount(config.keystorePath, config.keystorePassphrase);

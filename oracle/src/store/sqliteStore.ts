@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS transfers (
   from_addr TEXT NOT NULL, to_addr TEXT NOT NULL, value TEXT NOT NULL, token TEXT, decimals INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, block_number INTEGER NOT NULL,
   is_creation INTEGER NOT NULL DEFAULT 0, to_is_contract INTEGER NOT NULL DEFAULT 0, token_name TEXT,
+  imported INTEGER NOT NULL DEFAULT 0,
   UNIQUE (tx_hash, log_index)
 );
 CREATE INDEX IF NOT EXISTS transfers_from ON transfers (from_addr);
@@ -88,6 +89,10 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
   db.exec(SCHEMA);
+  // Files created before `transfers.imported` existed: add the column (every old row is the watcher's).
+  if (!(db.prepare("PRAGMA table_info(transfers)").all() as Row[]).some((c) => c.name === "imported")) {
+    db.exec("ALTER TABLE transfers ADD COLUMN imported INTEGER NOT NULL DEFAULT 0");
+  }
   db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING").run(SCHEMA_VERSION);
 
   const cache = new Map<string, StatementSync>();
@@ -256,8 +261,8 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
     insertTransfer(t: TransferRecord) {
       return transaction(() => {
         const res = q(
-          `INSERT INTO transfers (tx_hash, log_index, from_addr, to_addr, value, token, decimals, timestamp, block_number, is_creation, to_is_contract, token_name)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tx_hash, log_index) DO NOTHING`,
+          `INSERT INTO transfers (tx_hash, log_index, from_addr, to_addr, value, token, decimals, timestamp, block_number, is_creation, to_is_contract, token_name, imported)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tx_hash, log_index) DO NOTHING`,
         ).run(
           lc(t.txHash),
           t.logIndex,
@@ -271,6 +276,7 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
           t.isContractCreation ? 1 : 0,
           t.toIsContract ? 1 : 0,
           t.tokenName ?? null,
+          t.imported ? 1 : 0,
         );
         if (Number(res.changes) === 0) return false;
         touchFirstSeen(lc(t.from), t.timestamp);
@@ -306,7 +312,8 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
     },
     deleteHistoryFrom(block) {
       transaction(() => {
-        q("DELETE FROM transfers WHERE block_number >= ?").run(block);
+        // Imported rows come from an external indexer, not from the blocks this watcher saw: they stay.
+        q("DELETE FROM transfers WHERE block_number >= ? AND imported = 0").run(block);
         q("DELETE FROM payments WHERE block_number >= ?").run(block);
         // first_seen is a min() over what remains; rebuild it (rare: only after a reorg).
         db.exec(`DELETE FROM first_seen;

@@ -44,8 +44,12 @@ export type StoredAttestation = {
 /** A payment as recorded in the history (a settlement seen on chain or asked about over HTTP). */
 export type PaymentRecord = Payment & { subject?: Hex; source?: string; blockNumber?: number };
 
-/** A chain transfer with the keys that make inserting it idempotent. */
-export type TransferRecord = Transfer & { txHash: Hex; logIndex: number };
+/**
+ * A chain transfer with the keys that make inserting it idempotent. `imported`: it came from an external
+ * indexer (`riskgate oracle import-history`, HISTORY_FILE), not from this daemon's watcher, so a reorg the
+ * watcher sees does not remove it.
+ */
+export type TransferRecord = Transfer & { txHash: Hex; logIndex: number; imported?: boolean };
 
 export type SentTx = {
   hash: Hex;
@@ -100,7 +104,7 @@ export interface Store {
   insertTransfer(t: TransferRecord): boolean;
   /** Idempotent on `subject` when given: returns false when the subject is already stored. */
   insertPayment(p: PaymentRecord): boolean;
-  /** Removes history rows at or above `block` (their blocks were reorged out). */
+  /** Removes history rows at or above `block` (their blocks were reorged out); imported transfers stay. */
   deleteHistoryFrom(block: number): void;
 
   /** Idempotent on uid: returns false when it already exists (nothing changes). */

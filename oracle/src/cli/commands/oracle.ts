@@ -1,9 +1,10 @@
-// `riskgate oracle start | keys new | keys show-address | apikey create`
+// `riskgate oracle start | keys new | keys show-address | apikey create | import-history`
 import { readFileSync } from "node:fs";
-import { type Command, Option } from "commander";
+import { type Command, CommanderError, Option } from "commander";
 import { type ConfigKey, configOptions, describeConfig, loadConfig } from "../../config.js";
 import { createApiKey } from "../../http/apiKeys.js";
 import { createKeystore, readKeystoreAddress } from "../../keys/keystore.js";
+import { HistoryImportError, importHistoryFile } from "../../store/importHistory.js";
 import { createSqliteStore } from "../../store/sqliteStore.js";
 
 /** Passphrase for `keys new`: --passphrase-file, else KEYSTORE_PASSPHRASE_FILE, else KEYSTORE_PASSPHRASE. */
@@ -75,5 +76,32 @@ export function registerOracleCommands(program: Command): void {
       } finally {
         store.close();
       }
+    });
+
+  oracle
+    .command("import-history")
+    .description(
+      "import account transfer history from an external indexer (JSONL, one transfer per line) into the store; " +
+        "idempotent, all or nothing (a bad line imports nothing and exits 2)",
+    )
+    .option("--db <file>", "SQLite database (env DB_PATH)", process.env.DB_PATH ?? String(configOptions.dbPath.default))
+    .requiredOption("--file <file>", "JSONL file: {from,to,value,token,decimals,timestamp,blockNumber,...} per line, value as a decimal string")
+    .option("--json", "print the result as JSON")
+    .action((o: { db: string; file: string; json?: boolean }) => {
+      const store = createSqliteStore({ path: o.db });
+      let r;
+      try {
+        r = importHistoryFile(store, o.file);
+      } catch (err) {
+        if (!(err instanceof HistoryImportError) && !(err instanceof Error && "code" in err && err.code === "HISTORY_IMPORT")) throw err;
+        const msg = `import-history: ${(err as Error).message}; nothing imported`;
+        if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, error: msg, line: err instanceof HistoryImportError ? err.line : null })}\n`);
+        process.stderr.write(`riskgate: ${msg}\n`);
+        throw new CommanderError(2, "riskgate.importHistory", msg);
+      } finally {
+        store.close();
+      }
+      if (o.json) process.stdout.write(`${JSON.stringify({ ok: true, file: o.file, db: o.db, ...r })}\n`);
+      else process.stdout.write(`imported ${r.inserted} new transfers from ${o.file} (${r.lines} lines, ${r.duplicates} already stored)\n`);
     });
 }
