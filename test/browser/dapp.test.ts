@@ -211,20 +211,50 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     await page.waitForSelector(`${m0}[data-status="Disputed"]`); // the disputed one stays for the arbiter
   });
 
-  it("test_RevertWhen_PayerHasNoUSDC: a chain error is shown and nothing is created", async () => {
+  it("test_RevertWhen_PayerHasNoUSDC: a readable chain error is shown, nothing is created, and the banner is dismissible and cleared by a success or a tab switch", async () => {
     await useAccount(page, ACCOUNT.merchant);
     await page.waitForTimeout(1600); // one refresh cycle: the merchant's escrows (as payee) are listed
     const before = await page.$$eval("article.escrow", (els) => els.length);
     assert.ok(before >= 1, "the merchant sees the escrow paid to it in the first test");
-    await page.fill("#payee", demo!.ready.arbiter);
-    await page.fill("#amount", "5000000");
-    await page.click("#create-escrow");
-    const st = await waitStatus(page, ["ok", "error", "rejected"]);
-    assert.equal(st.kind, "error");
-    assert.match(st.text, /Chain error/);
+    const failCreate = async (): Promise<{ kind: string; text: string }> => {
+      await page.fill("#payee", demo!.ready.arbiter);
+      await page.fill("#amount", "5000000");
+      await page.click("#create-escrow");
+      return waitStatus(page, ["ok", "error", "rejected"]);
+    };
+    const st = await failCreate();
+    assert.equal(st.kind, "error", st.text);
+    // One short line: the decoded custom error with the amounts in USDC; the raw text behind <details>.
+    const line = (await page.textContent("#status .status-text")) ?? "";
+    assert.match(line, /^Create escrow: Insufficient USDC balance: you have [\d,]+(\.\d{1,2})?, the escrow needs 5,000,000\. \(ERC20InsufficientBalance\)$/);
+    assert.equal(await page.locator("#status details[open]").count(), 0, "details start collapsed");
+    assert.match((await page.textContent("#status details pre")) ?? "", /createEscrowWithPermit/);
     await page.waitForTimeout(1600); // one refresh cycle
     assert.equal(await page.$$eval("article.escrow", (els) => els.length), before);
     await shot(page, "payer-chain-error");
+
+    // Dismissed with its button (found by its accessible name).
+    await page.getByRole("button", { name: "Dismiss message" }).click();
+    assert.equal((await statusOf(page)).kind, "");
+    assert.equal(await page.locator("#status").isVisible(), false);
+
+    // A later successful action replaces it.
+    assert.equal((await failCreate()).kind, "error");
+    await page.click("#faucet");
+    const ok = await waitStatus(page, ["ok", "error"]);
+    assert.equal(ok.kind, "ok", ok.text);
+    assert.doesNotMatch(ok.text, /Insufficient/);
+    assert.equal(await page.locator("#status details").count(), 0);
+
+    // Switching tabs clears it.
+    assert.equal((await failCreate()).kind, "error");
+    await page.click("#tab-operator");
+    assert.equal((await statusOf(page)).kind, "");
+    assert.equal(await page.locator("#status").isVisible(), false);
+    await page.click("#tab-payer");
+    assert.equal((await statusOf(page)).kind, "");
+    await page.fill("#payee", MERCHANT); // leave the form as a payer would (the desktop screenshots show it)
+    await page.fill("#amount", "250");
   });
 
   it("an injected EIP-1193 wallet connects; a rejected permit signature is shown as rejected, nothing sent", async () => {

@@ -3,7 +3,7 @@ import { DEV_ACCOUNTS, LOCAL_CHAIN_ID, type Session, connectDev, connectInjected
 import { loadConfig, loadDeployments } from "./config.js";
 import { renderOperator } from "./operator.js";
 import { renderPayer } from "./payer.js";
-import { act, h, setStatus, short } from "./ui.js";
+import { act, clearFinishedStatus, h, registerErrors, setStatus, short } from "./ui.js";
 
 async function boot(): Promise<void> {
   setStatus("info", "Loading configuration…");
@@ -12,6 +12,7 @@ async function boot(): Promise<void> {
     const cfg = await loadConfig();
     const d = await loadDeployments(cfg.deploymentsUrl);
     s = createSession(cfg, d);
+    registerErrors(s.abi.oracle, s.abi.escrow, s.abi.stream, s.abi.token);
     await s.publicClient.getBlockNumber();
   } catch (err) {
     setStatus("error", `Cannot start: ${(err as Error).message.split("\n")[0]}`);
@@ -31,6 +32,7 @@ async function boot(): Promise<void> {
       for (const t of document.querySelectorAll(".tab")) t.classList.toggle("active", t === tab);
       views.payer.hidden = active !== "payer";
       views.operator.hidden = active !== "operator";
+      clearFinishedStatus(); // a message belongs to the view it came from
       refreshAll();
     });
   }
