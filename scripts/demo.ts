@@ -20,6 +20,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { deployRiskgate, writeDeployments } from "../deploy/deployRiskgate.js";
 import { generateScenario, loadScenarioHistory } from "../oracle/src/risk/scenarios.js";
 import { InMemoryHistory } from "../oracle/src/risk/inMemoryHistory.js";
+import { formatHistoryJsonl } from "../oracle/src/store/importHistory.js";
 import { createRiskEngine } from "../oracle/src/risk/createRiskEngine.js";
 import { type DaemonOracle, startDaemonOracle } from "./demo/daemons.js";
 import { OracleNetwork } from "./demo/operators.js";
@@ -213,6 +214,9 @@ async function main(): Promise<void> {
   const sanctionedDemoPayee = devAccount(8).address;
   writeFileSync(denyListPath, [...scenario.denyList, sanctionedDemoPayee].join("\n") + "\n");
   const picked = selectPayments(scenario, nPayments);
+  // The same account history for the daemons, as an operator would export it from an indexer.
+  const historyFile = path.join(tmp, "scenario-history.jsonl");
+  writeFileSync(historyFile, formatHistoryJsonl(scenario.transfers));
 
   // 5. Oracle operators.
   const transport = http(rpcUrl, { batch: false, retryCount: 2 });
@@ -236,7 +240,7 @@ async function main(): Promise<void> {
   let daemonOracle: DaemonOracle | undefined;
   let operatorUrls: string[];
   if (useDaemons) {
-    daemonOracle = await startDaemonOracle({ publicClient, d, rpcUrl, operatorKeys, dir: tmp, denyListPath, onVerdict: (v) => workload?.onVerdict(v) });
+    daemonOracle = await startDaemonOracle({ publicClient, d, rpcUrl, operatorKeys, dir: tmp, denyListPath, historyFile, onVerdict: (v) => workload?.onVerdict(v) });
     const dOracle = daemonOracle;
     cleanups.push(() => dOracle.stop());
     operatorUrls = daemonOracle.urls;

@@ -1,6 +1,8 @@
 // `--oracle daemon`: the oracle side is three real riskgate daemons (oracle/src/index.ts startDaemon, the
 // same code as `riskgate oracle start`), in this process, each with its own key, SQLite file and HTTP API:
-// they watch the contracts, score from their own indexed chain history, co-sign over /v1/cosign and post.
+// they import the scenario's account history at start-up (historyFile, as an operator bootstraps from an
+// external indexer), watch the contracts, score from that + their own indexed chain history, co-sign over
+// /v1/cosign and post.
 // The demo's keeper follows their PostAttestation events on-chain.
 import { join } from "node:path";
 import { type Abi, type Address, type Hex, type PublicClient, decodeEventLog } from "viem";
@@ -26,6 +28,8 @@ export async function startDaemonOracle(args: {
   operatorKeys: Hex[];
   dir: string;
   denyListPath: string;
+  /** JSONL account history (the scenario's transfers) each daemon imports at start-up (HISTORY_FILE). */
+  historyFile?: string;
   onVerdict: (v: Verdict) => void;
 }): Promise<DaemonOracle> {
   const { d } = args;
@@ -49,6 +53,7 @@ export async function startDaemonOracle(args: {
         attestationTtl: 3600,
         cosignSecret: "riskgate-demo-local-secret",
         denyListPath: args.denyListPath,
+        historyFile: args.historyFile,
         rpcRetryBaseMs: 50,
       },
     });
