@@ -8,28 +8,12 @@ import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.s
 import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import { RiskGatedConsumer } from "./abstracts/RiskGatedConsumer.sol";
+import { IERC3009Receive } from "./interfaces/IERC3009.sol";
 import { IPaymentEscrow } from "./interfaces/IPaymentEscrow.sol";
 import { IRiskOracle } from "./interfaces/IRiskOracle.sol";
 import { Errors } from "./libraries/Errors.sol";
 import { Attestation } from "./types/Attestation.sol";
 import { Escrow } from "./types/Escrow.sol";
-
-/// @notice The EIP-3009 entry point the escrow uses (USDC's `receiveWithAuthorization`).
-interface IERC3009Receive {
-    /// @notice Transfers `value` from `from` to `to` (== msg.sender) on `from`'s EIP-712 signature.
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    )
-        external;
-}
 
 /// @title PaymentEscrow
 /// @notice Milestone escrows of allow-listed stablecoins, released only against a RiskOracle verdict.

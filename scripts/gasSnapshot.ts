@@ -20,7 +20,7 @@ const targets: Record<string, number> = JSON.parse(readFileSync(join(scenarioDir
 
 const measured: Record<string, number> = {};
 for (const file of readdirSync(scenarioDir).filter((f) => f.endsWith(".gas.ts")).sort()) {
-  const { ethers, networkHelpers } = await network.connect();
+  const { ethers, networkHelpers } = await network.create();
   const measure = (await import(pathToFileURL(join(scenarioDir, file)).href)).default as Measure;
   for (const [name, gas] of Object.entries(await measure(ethers, networkHelpers))) measured[name] = Number(gas);
 }

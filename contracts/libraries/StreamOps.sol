@@ -6,28 +6,13 @@ import { IERC20Permit } from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import { IERC20Metadata } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
+import { IERC3009Receive } from "../interfaces/IERC3009.sol";
 import { IPaymentStream } from "../interfaces/IPaymentStream.sol";
 import { CommissionMath } from "./CommissionMath.sol";
 import { Errors } from "./Errors.sol";
 import { StreamLogic } from "./StreamLogic.sol";
 import { StreamMath } from "./StreamMath.sol";
 import { Stream } from "../types/Stream.sol";
-
-/// @dev The EIP-3009 entry point used to fund a stream without an approve step.
-interface IERC3009Receive {
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    )
-        external;
-}
 
 /// @title StreamOps
 /// @notice The PaymentStream operations off the hot path (cancel, freeze resolution, pause/restart/refund,
