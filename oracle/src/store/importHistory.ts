@@ -1,5 +1,6 @@
 // Bootstrapping the feature history from an external indexer: a JSONL file, one `Transfer`
-// (oracle/src/risk/types.ts) per line, bigint values as decimal strings. The whole file is parsed and
+// (oracle/src/risk/types.ts) per line, bigint values as decimal strings; a line with a "payer" key is an
+// earlier settlement (`Payment`: payer, payee, token, amount, timestamp, decimals?, chainId?). The whole file is parsed and
 // checked first; a bad line throws a HistoryImportError naming it and nothing is written. Then every
 // row goes in through `Store.insertTransfer` inside ONE transaction, so re-importing the same file adds
 // nothing (idempotent on (txHash, logIndex): given on the line, or derived from the line's content).
@@ -7,7 +8,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Address, Hex } from "viem";
 import { FatalError } from "../errors.js";
-import type { Store, TransferRecord } from "./types.js";
+import type { Payment, Transfer } from "../risk/types.js";
+import type { PaymentRecord, Store, TransferRecord } from "./types.js";
 
 /** A line of the history file is not a valid transfer; `line` is 1-based. */
 export class HistoryImportError extends FatalError {
@@ -20,6 +22,8 @@ export class HistoryImportError extends FatalError {
 }
 
 export type ImportHistoryResult = { lines: number; inserted: number; duplicates: number };
+/** A parsed file: transfers and payments, each with its idempotency key. */
+export type HistoryRecords = { transfers: TransferRecord[]; payments: (PaymentRecord & { subject: Hex })[] };
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
@@ -77,14 +81,34 @@ function toRecord(o: unknown): Omit<TransferRecord, "txHash" | "logIndex"> & { t
   return out;
 }
 
+function toPayment(r: Record<string, unknown>): PaymentRecord {
+  const addr = (name: string): Address => {
+    const v = field(r, name);
+    if (typeof v !== "string" || !ADDRESS.test(v)) throw `"${name}" must be a 0x-prefixed 20-byte hex address`;
+    return v.toLowerCase() as Address;
+  };
+  const uint = (name: string, max = Number.MAX_SAFE_INTEGER): number => {
+    const v = field(r, name);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > max) throw `"${name}" must be an integer in [0, ${max}]`;
+    return v;
+  };
+  const amount = field(r, "amount");
+  if (typeof amount !== "string" || !DECIMAL.test(amount)) throw `"amount" must be a non-negative decimal string (e.g. "1500000")`;
+  const p: PaymentRecord = { payer: addr("payer"), payee: addr("payee"), token: addr("token"), amount: BigInt(amount), timestamp: uint("timestamp") };
+  p.decimals = field(r, "decimals") === undefined ? 6 : uint("decimals", 36);
+  if (field(r, "chainId") !== undefined) p.chainId = uint("chainId");
+  return p;
+}
+
 /**
  * Parses a history file's text into idempotency-keyed transfer records. Lines without txHash/logIndex get a
  * key derived from their content (sha256 of the normalised transfer; logIndex = how many identical
  * transfers came earlier in the file), so the same file always maps to the same keys.
  * Blank lines are skipped. Throws HistoryImportError on the first bad line.
  */
-export function parseHistoryJsonl(text: string, file?: string): TransferRecord[] {
+export function parseHistoryJsonl(text: string, file?: string): HistoryRecords {
   const out: TransferRecord[] = [];
+  const payments: HistoryRecords["payments"] = [];
   const seen = new Map<string, number>();
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -92,7 +116,19 @@ export function parseHistoryJsonl(text: string, file?: string): TransferRecord[]
     if (line === "") continue;
     let rec: ReturnType<typeof toRecord>;
     try {
-      rec = toRecord(JSON.parse(line));
+      const o: unknown = JSON.parse(line);
+      if (typeof o === "object" && o !== null && !Array.isArray(o) && "payer" in o) {
+        const p = toPayment(o as Record<string, unknown>);
+        const canonical = JSON.stringify(["payment", p.payer, p.payee, p.token, p.amount.toString(), p.timestamp, p.decimals, p.chainId ?? null]);
+        const key = `0x${createHash("sha256").update(canonical).digest("hex")}`;
+        const n = seen.get(key) ?? 0;
+        seen.set(key, n + 1);
+        // The subject keys the payment row; derived, so a re-import finds the same one.
+        const subject = `0x${createHash("sha256").update(`${key}#${n}`).digest("hex")}` as Hex;
+        payments.push({ ...p, subject, source: "import" });
+        continue;
+      }
+      rec = toRecord(o);
     } catch (err) {
       const problem = typeof err === "string" ? err : `not valid JSON (${(err as Error).message})`;
       throw new HistoryImportError(i + 1, problem, file);
@@ -118,15 +154,17 @@ export function parseHistoryJsonl(text: string, file?: string): TransferRecord[]
     seen.set(txHash, n + 1);
     out.push({ ...rec, txHash, logIndex: n });
   }
-  return out;
+  return { transfers: out, payments };
 }
 
 /** Imports already-parsed records in one transaction; counts what was new. */
-export function importTransfers(store: Store, records: readonly TransferRecord[]): ImportHistoryResult {
+export function importHistoryRecords(store: Store, records: HistoryRecords): ImportHistoryResult {
   return store.transaction(() => {
     let inserted = 0;
-    for (const r of records) if (store.insertTransfer({ ...r, imported: true })) inserted++;
-    return { lines: records.length, inserted, duplicates: records.length - inserted };
+    for (const r of records.transfers) if (store.insertTransfer({ ...r, imported: true })) inserted++;
+    for (const p of records.payments) if (store.insertPayment(p)) inserted++;
+    const lines = records.transfers.length + records.payments.length;
+    return { lines, inserted, duplicates: lines - inserted };
   });
 }
 
@@ -138,10 +176,10 @@ export function importHistoryFile(store: Store, path: string): ImportHistoryResu
   } catch (err) {
     throw new FatalError(`cannot read history file ${path}: ${(err as Error).message}`, { code: "HISTORY_IMPORT", cause: err });
   }
-  return importTransfers(store, parseHistoryJsonl(text, path));
+  return importHistoryRecords(store, parseHistoryJsonl(text, path));
 }
 
 /** Writes transfers as the JSONL format `importHistoryFile` reads (bigint as decimal strings). */
-export function formatHistoryJsonl(transfers: readonly (TransferRecord | Omit<TransferRecord, "txHash" | "logIndex">)[]): string {
-  return transfers.map((t) => JSON.stringify(t, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))).join("\n") + "\n";
+export function formatHistoryJsonl(items: readonly (Transfer | TransferRecord | Payment)[]): string {
+  return items.map((t) => JSON.stringify(t, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))).join("\n") + "\n";
 }

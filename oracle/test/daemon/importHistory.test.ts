@@ -90,6 +90,26 @@ describe("oracle import-history", () => {
     );
   });
 
+  it("test_importHistory_PaymentLines_RecordedOnceAndSurviveReorg", (t0) => {
+    const dir = tempDir(t0);
+    const store = createSqliteStore({ path: join(dir, "s.sqlite") });
+    t0.after(() => store.close());
+    const file = join(dir, "p.jsonl");
+    const pay = { payer: A, payee: B, token: USDC, amount: 250_000_000n, timestamp: 1_700_000_500, decimals: 6 };
+    writeFileSync(file, formatHistoryJsonl([pay, pay, t(1)]));
+    assert.deepEqual(importHistoryFile(store, file), { lines: 3, inserted: 3, duplicates: 0 });
+    assert.deepEqual(importHistoryFile(store, file), { lines: 3, inserted: 0, duplicates: 3 });
+    store.deleteHistoryFrom(0);
+    const seen = store.history.paymentsSince({ payer: A, since: 0 });
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0].amount, 250_000_000n);
+    assert.deepEqual(store.history.payerAmountStats(A), { count: 2, mean: 250, std: 0, max: 250 });
+    assert.throws(
+      () => parseHistoryJsonl(JSON.stringify({ ...pay, amount: "2.5" })),
+      (e: unknown) => e instanceof HistoryImportError && e.line === 1 && /"amount" must be a non-negative decimal string/.test(e.message),
+    );
+  });
+
   it("test_importHistory_ImportedRowsSurviveReorgDeletion", (t0) => {
     const dir = tempDir(t0);
     const store = createSqliteStore({ path: join(dir, "s.sqlite") });
