@@ -297,6 +297,9 @@ library Errors {
                                     MOCK TOKENS
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @notice MockERC1271Signer: only its owner may approve a digest.
+    error MockERC1271Signer_NotOwner(address caller);
+
     /// @notice MockUSDC: `account` is blacklisted and may not send, receive, approve or be approved.
     error MockUSDC_Blacklisted(address account);
 

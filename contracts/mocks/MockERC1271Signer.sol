@@ -4,6 +4,8 @@ pragma solidity 0.8.28;
 import { IERC1271 } from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import { ECDSA } from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
+import { Errors } from "../libraries/Errors.sol";
+
 /// @title MockERC1271Signer
 /// @notice A contract oracle signer (think multisig or smart account) for tests. It accepts a digest when
 /// (a) the signature is a 65-byte ECDSA signature of its `OWNER`, or (b) the owner pre-approved the digest
@@ -21,8 +23,7 @@ contract MockERC1271Signer is IERC1271 {
 
     /// @notice Approves `digest` for any signature bytes (only the owner).
     function approveHash(bytes32 digest) external {
-        // solhint-disable-next-line custom-errors
-        require(msg.sender == OWNER, "MockERC1271Signer: not owner");
+        if (msg.sender != OWNER) revert Errors.MockERC1271Signer_NotOwner(msg.sender);
         approvedHashes[digest] = true;
     }
 
