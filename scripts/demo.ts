@@ -4,8 +4,10 @@
 //   fraud patterns) → a summary table and an HTML report.
 // Flags: --payments N (default 120), --seed S (default 7), --streams N, --keep-running (leave chain,
 // oracles and the web app up, print the URLs), --json (summary as JSON on stdout, no progress bar),
-// --no-web (with --keep-running: no web server), --oracle in-process|daemon (the default runs the oracle side
-// in-process from the oracle modules with the scenario's synthetic history; "daemon" runs three real riskgate daemons).
+// --no-web (with --keep-running: no web server), --oracle daemon|in-process (default "daemon": three real
+// riskgate daemons, oracle/src/index.ts, that import the scenario's account history like an operator bootstrapping
+// from an external indexer (HISTORY_FILE) and are fed the scenario's off-chain payments; "in-process": the oracle
+// side built in this process from the oracle modules, scoring on the scenario's simulated clock).
 // Ctrl-C or the end stops every process it started (each child runs in its own process group).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -41,20 +43,20 @@ const { values: flags } = parseArgs({
     "keep-running": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     "no-web": { type: "boolean", default: false },
-    oracle: { type: "string", default: "in-process" },
+    oracle: { type: "string", default: "daemon" },
     "web-port": { type: "string", default: "0" },
     help: { type: "boolean", default: false },
   },
 });
 if (flags.help) {
-  console.log("usage: npm run demo -- [--payments N] [--seed S] [--streams N] [--oracle in-process|daemon] [--keep-running] [--no-web] [--json]");
+  console.log("usage: npm run demo -- [--payments N] [--seed S] [--streams N] [--oracle daemon|in-process] [--keep-running] [--no-web] [--json]");
   process.exit(0);
 }
 const nPayments = Number(flags.payments);
 const seed = Number(flags.seed);
 if (!Number.isInteger(nPayments) || nPayments < 0) fail(`--payments must be a non-negative integer, got "${flags.payments}"`);
 if (!Number.isInteger(seed)) fail(`--seed must be an integer, got "${flags.seed}"`);
-if (flags.oracle !== "in-process" && flags.oracle !== "daemon") fail(`--oracle must be "in-process" or "daemon", got "${flags.oracle}"`);
+if (flags.oracle !== "in-process" && flags.oracle !== "daemon") fail(`--oracle must be "daemon" or "in-process", got "${flags.oracle}"`);
 const nStreams = flags.streams !== undefined ? Number(flags.streams) : nPayments === 0 ? 0 : Math.max(3, Math.round(nPayments / 25));
 const json = flags.json;
 const log = (msg: string): void => {
@@ -209,7 +211,16 @@ async function main(): Promise<void> {
   log(`             ${path.relative(ROOT, deploymentsFile)}`);
 
   // 4. Scenario history (a week of honest traffic + the fraud patterns) in the operators' store.
-  const scenario = generateScenario({ seed, token: d.token as Address, payers: Math.max(20, Math.ceil(nPayments / 14)) });
+  const useDaemons = flags.oracle === "daemon";
+  // Real daemons score by block time, so their scenario starts at the chain's clock and the workload moves
+  // the chain along the scenario's time (alignChainTime); in-process operators score on the simulated clock.
+  const chainNow = useDaemons ? Number((await createPublicClient({ transport: http(rpcUrl) }).getBlock()).timestamp) : undefined;
+  const scenario = generateScenario({
+    seed,
+    token: d.token as Address,
+    payers: Math.max(20, Math.ceil(nPayments / 14)),
+    ...(chainNow === undefined ? {} : { start: chainNow + 60 }),
+  });
   loadScenarioHistory(scenario, history);
   const sanctionedDemoPayee = devAccount(8).address;
   writeFileSync(denyListPath, [...scenario.denyList, sanctionedDemoPayee].join("\n") + "\n");
@@ -226,7 +237,6 @@ async function main(): Promise<void> {
   let live = false; // after the workload, escrows from the web app are scored on the wall clock
   let workload: Workload | undefined;
   let outage: { operator: string; fromPayment: number; toPayment: number } | undefined;
-  const useDaemons = flags.oracle === "daemon";
   const oracle = new OracleNetwork({
     publicClient,
     walletClient,
@@ -272,6 +282,8 @@ async function main(): Promise<void> {
     arbiter: devAccount(4).address,
     seed,
     stopped: () => interrupted,
+    alignChainTime: useDaemons,
+    feedOtherTraffic: daemonOracle ? (ps) => daemonOracle?.feed(ps) : undefined,
     streamVerdict: async (st, a) => {
       if (daemonOracle) {
         // The daemons attest a stream when it is created (subject seq 0, cap = the deposit) and post it.

@@ -1,4 +1,4 @@
-// `--oracle daemon`: the oracle side is three real riskgate daemons (oracle/src/index.ts startDaemon, the
+// `--oracle daemon` (the default): the oracle side is three real riskgate daemons (oracle/src/index.ts startDaemon, the
 // same code as `riskgate oracle start`), in this process, each with its own key, SQLite file and HTTP API:
 // they import the scenario's account history at start-up (historyFile, as an operator bootstraps from an
 // external indexer), watch the contracts, score from that + their own indexed chain history, co-sign over
@@ -10,12 +10,19 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { Deployments } from "../../deploy/types.js";
 import { loadConfig } from "../../oracle/src/config.js";
 import { type Daemon, startDaemon } from "../../oracle/src/index.js";
+import type { Payment } from "../../oracle/src/risk/types.js";
+import { formatHistoryJsonl, importHistoryRecords, parseHistoryJsonl } from "../../oracle/src/store/importHistory.js";
 import { type Decision, type Verdict, decisionOf, reasonsInWords, sleep } from "./operators.js";
 
 export type DaemonOracle = {
   daemons: Daemon[];
   urls: string[];
   postStats: { gas: bigint; count: number }[];
+  /**
+   * Other traffic the operators' indexer has seen (the scenario's payments that are not put on-chain):
+   * imported into every daemon's store, as `riskgate oracle import-history` does (idempotent).
+   */
+  feed(payments: readonly Payment[]): void;
   /** The posted verdict for `subject` (waits for it). */
   waitPosted(subject: Hex, timeoutMs?: number): Promise<Verdict>;
   stop(): Promise<void>;
@@ -127,6 +134,11 @@ export async function startDaemonOracle(args: {
     daemons,
     urls: daemons.map((x) => x.url),
     postStats,
+    feed(payments) {
+      // Through the JSONL format, so the demo exercises exactly what an operator's feed would send.
+      const records = parseHistoryJsonl(formatHistoryJsonl(payments));
+      for (const dm of daemons) importHistoryRecords(dm.ctx.store, records);
+    },
     async waitPosted(subject, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {

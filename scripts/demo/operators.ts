@@ -1,6 +1,6 @@
 // The demo's oracle side: three operators (2-of-3) built from the same modules as the daemon
 // (oracle/src/risk createRiskEngine, oracle/src/attestation typed data + signing, oracle/src/metrics).
-// The daemon's chain pipeline (issue 5) is not ready yet, so the demo runs its operators in-process:
+// `--oracle in-process` (the default is `--oracle daemon`, scripts/demo/daemons.ts) runs these in this process:
 //   watcher  polls CreateEscrow logs from a block cursor
 //   leader   scores each payment, signs the EIP-712 RiskAttestation, gathers co-signatures
 //   cosign   each co-signer re-scores the payment itself and signs only if its verdict band agrees

@@ -7,6 +7,7 @@ import { type Abi, type Address, type Hex, type PublicClient, type WalletClient,
 import type { Deployments } from "../../deploy/types.js";
 import type { LabelledPayment, PatternLabel, Scenario } from "../../oracle/src/risk/scenarios.js";
 import type { InMemoryHistory } from "../../oracle/src/risk/inMemoryHistory.js";
+import type { Payment } from "../../oracle/src/risk/types.js";
 import { createRng } from "../../oracle/src/model/rng.js";
 import { type Decision, type Verdict, sleep } from "./operators.js";
 
@@ -95,6 +96,13 @@ export type WorkloadContext = {
   arbiter: Address;
   seed: number;
   onProgress: (p: { done: number; total: number; phase: string; last?: PaymentRecord }) => void;
+  /**
+   * Chain time follows the scenario's clock: each escrow is created in a block whose timestamp is its
+   * payment's simulated time (when that is ahead of the chain). Real daemons score by block time.
+   */
+  alignChainTime?: boolean;
+  /** The scenario's other payments (not put on-chain) up to the next on-chain one, for oracles that do not share `history`. */
+  feedOtherTraffic?: (payments: Payment[]) => void;
   /** Called before each on-chain payment (the demo takes an operator down for a while). */
   beforePayment?: (index: number, total: number) => void;
   stopped: () => boolean;
@@ -205,13 +213,17 @@ export class Workload {
     const rng = createRng(this.ctx.seed ^ 0x5eed);
     const total = picked.size;
     let done = 0;
+    let other: Payment[] = [];
     for (let i = 0; i < scenario.payments.length; i++) {
       if (this.ctx.stopped()) return;
       const item = scenario.payments[i];
       if (!picked.has(i)) {
         history.addPayment(item.payment); // other traffic the oracle's indexer has seen
+        other.push(item.payment);
         continue;
       }
+      if (other.length > 0) this.ctx.feedOtherTraffic?.(other);
+      other = [];
       this.ctx.beforePayment?.(done, total);
       const rec = await this.runEscrow(item, rng.next());
       this.payments.push(rec);
@@ -234,7 +246,11 @@ export class Workload {
     const referrer = kind === "merchant" && r < 0.5 ? (("0x" + "af".repeat(19) + (Math.floor(r * 200) + 16).toString(16).slice(-2)) as Address) : "0x0000000000000000000000000000000000000000";
     await this.fund(p.payer);
     await this.mint(p.payer, p.amount);
-    const block = await this.ctx.publicClient.getBlock();
+    let block = await this.ctx.publicClient.getBlock();
+    if (this.ctx.alignChainTime && BigInt(p.timestamp) > block.timestamp) {
+      await rpc(this.ctx.publicClient, "evm_setNextBlockTimestamp", [p.timestamp]);
+      block = { ...block, timestamp: BigInt(p.timestamp) };
+    }
     const params = {
       payee: p.payee,
       token: d.token as Address,

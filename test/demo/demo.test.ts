@@ -31,8 +31,8 @@ async function rpcAnswers(url: string): Promise<boolean> {
 }
 
 describe("npm run demo", { timeout: 300_000 }, () => {
-  it("settles a small workload, catches the fraud patterns, prints the summary and writes the report", async () => {
-    const { code, stdout, stderr } = await runDemo(["--payments", "24", "--seed", "3", "--streams", "3", "--json"]);
+  it("with --oracle in-process, settles a small workload, catches the fraud patterns, prints the summary and writes the report", async () => {
+    const { code, stdout, stderr } = await runDemo(["--payments", "24", "--seed", "3", "--streams", "3", "--oracle", "in-process", "--json"]);
     assert.equal(code, 0, stderr.slice(-3000));
     const s = JSON.parse(stdout) as DemoSummary & { report: string; deployments: string };
     assert.equal(s.payments, 24);
@@ -61,8 +61,8 @@ describe("npm run demo", { timeout: 300_000 }, () => {
     assert.equal(await rpcAnswers(d.rpcUrl), false);
   });
 
-  it("with --oracle daemon, three real riskgate daemons attest every milestone and the sanctioned payee is frozen", async () => {
-    const { code, stdout, stderr } = await runDemo(["--payments", "14", "--seed", "3", "--streams", "2", "--oracle", "daemon", "--json"]);
+  it("by default (--oracle daemon), three real riskgate daemons attest every milestone and the sanctioned payee is frozen", async () => {
+    const { code, stdout, stderr } = await runDemo(["--payments", "14", "--seed", "3", "--streams", "2", "--json"]);
     assert.equal(code, 0, stderr.slice(-3000));
     const s = JSON.parse(stdout) as DemoSummary;
     assert.equal(s.payments, 14);
