@@ -4,7 +4,11 @@
 // the `node` package from the npm registry (Node 22), which also links
 // node_modules/.bin/node — every later npm script then runs under Node 22.
 // Plain Node 22+ users get a plain `npm ci`.
-import { execSync } from "node:child_process";
+//
+// `node scripts/bootstrap.mjs -- CMD ARGS...` then runs CMD with node_modules/.bin first on PATH. npm
+// scripts must go through it: the shell that runs `a && node b` resolves (and caches) `node` before `a`
+// has installed Node 22, so a plain `&& node ...` would still run under the old Node.
+import { execSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,14 +29,36 @@ function installed() {
   return statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
 }
 
-if (installed()) process.exit(0);
-
-const install = existsSync(join(root, "package-lock.json")) ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund";
-const command = nodeIsRecent ? install : `npx -y -p node@${bootstrapNode} -c '${install}'`;
-console.error(`[bootstrap] Node ${process.versions.node}${nodeIsRecent ? "" : ` < 22.10: installing under node@${bootstrapNode}`} → ${command}`);
-try {
-  execSync(command, { cwd: root, stdio: "inherit", env: { ...process.env, npm_config_yes: "true" } });
-} catch (error) {
-  console.error(`[bootstrap] install failed (exit ${error.status ?? "?"}); see the npm output above`);
-  process.exit(1);
+function runCommand() {
+  const separator = process.argv.indexOf("--");
+  if (separator === -1) process.exit(0);
+  const [command, ...args] = process.argv.slice(separator + 1);
+  if (!command) process.exit(0);
+  const binPath = join(root, "node_modules", ".bin");
+  const env = { ...process.env, PATH: `${binPath}:${process.env.PATH ?? ""}` };
+  const child = spawn(command, args, { cwd: process.cwd(), env, stdio: "inherit" });
+  // Ctrl-C reaches the whole foreground group: stay alive so the child (the demo) can stop what it
+  // started and exit on its own; a SIGTERM sent to us alone is passed on.
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => child.kill("SIGTERM"));
+  child.on("error", (error) => {
+    console.error(`[bootstrap] cannot run ${command}: ${error.message}`);
+    process.exit(127);
+  });
+  child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 143)));
 }
+
+function install() {
+  const npmCommand = existsSync(join(root, "package-lock.json")) ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund";
+  const command = nodeIsRecent ? npmCommand : `npx -y -p node@${bootstrapNode} -c '${npmCommand}'`;
+  console.error(`[bootstrap] Node ${process.versions.node}${nodeIsRecent ? "" : ` < 22.10: installing under node@${bootstrapNode}`} → ${command}`);
+  try {
+    execSync(command, { cwd: root, stdio: "inherit", env: { ...process.env, npm_config_yes: "true" } });
+  } catch (error) {
+    console.error(`[bootstrap] install failed (exit ${error.status ?? "?"}); see the npm output above`);
+    process.exit(1);
+  }
+}
+
+if (!installed()) install();
+runCommand();
