@@ -7,21 +7,7 @@
 // The signer set must be strictly ascending (RiskOracle rejects anything else): scripts/deploy.ts sorts it
 // before passing the parameters. Every call that needs the owner is sent by the deployer (account 0), which
 // is the initial owner; hand ownership over afterwards with Ownable2Step (transferOwnership + acceptOwnership).
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import type { ContractFuture } from "@nomicfoundation/ignition-core";
-
-const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "artifacts", "contracts");
-
-/** External libraries `contractName` links against, from its compiled artifact (run `hardhat build` first). */
-function linkedLibraryNames(contractName: string): string[] {
-  const file = path.join(ARTIFACTS, `${contractName}.sol`, `${contractName}.json`);
-  if (!existsSync(file)) return [];
-  const refs = (JSON.parse(readFileSync(file, "utf8")) as { linkReferences?: Record<string, Record<string, unknown>> }).linkReferences ?? {};
-  return Object.values(refs).flatMap((libs) => Object.keys(libs));
-}
 
 /** Parameter names read by both modules (see deploy/parameters/<network>.json). */
 export const RISKGATE_MODULE_ID = "Riskgate";
@@ -44,19 +30,13 @@ function buildCore(m: ModuleBuilder, token: TokenArg) {
   const freezeAt = m.getParameter<number>("freezeAt");
   const holdWindow = m.getParameter<number>("holdWindow");
 
-  // Libraries are deployed once and linked into whichever contract needs them.
-  const libraries = new Map<string, ContractFuture<string>>();
-  const linked = (contractName: string) =>
-    Object.fromEntries(
-      linkedLibraryNames(contractName).map((lib) => {
-        if (!libraries.has(lib)) libraries.set(lib, m.library(lib));
-        return [lib, libraries.get(lib)!];
-      }),
-    );
-
-  const riskOracle = m.contract("RiskOracle", [deployer, signers, threshold, guardian, maxValidity], { libraries: linked("RiskOracle") });
-  const paymentEscrow = m.contract("PaymentEscrow", [deployer, riskOracle, feeRecipient], { libraries: linked("PaymentEscrow") });
-  const paymentStream = m.contract("PaymentStream", [riskOracle, deployer, arbiter], { libraries: linked("PaymentStream") });
+  const riskOracle = m.contract("RiskOracle", [deployer, signers, threshold, guardian, maxValidity]);
+  const paymentEscrow = m.contract("PaymentEscrow", [deployer, riskOracle, feeRecipient]);
+  // PaymentStream keeps its cold paths in the linked library StreamOps (EIP-170 size limit). The link is
+  // declared here, not read from build artifacts: a module is defined when it is imported, which on a
+  // fresh clone happens before anything is compiled.
+  const streamOps = m.library("StreamOps");
+  const paymentStream = m.contract("PaymentStream", [riskOracle, deployer, arbiter], { libraries: { StreamOps: streamOps } });
 
   const policy = { allowBelow, freezeAt, holdWindow, enabled: true };
   m.call(riskOracle, "setPolicy", [paymentEscrow, policy], { id: "setPolicy_PaymentEscrow" });
