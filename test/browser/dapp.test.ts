@@ -70,6 +70,11 @@ async function elementShot(page: Page, selector: string, name: string): Promise<
 async function useAccount(page: Page, index: string): Promise<void> {
   await page.selectOption("#dev-account", index);
   await page.waitForFunction((i) => document.querySelector("#account")?.getAttribute("title") !== null && (document.querySelector("#dev-account") as HTMLSelectElement).value === i, index);
+  // The escrow list must show this account's escrows before a test diffs it (see createEscrow).
+  await page.waitForFunction(() => {
+    const list = document.querySelector("#escrows") as HTMLElement | null;
+    return !list || list.dataset.account === document.querySelector("#account")?.getAttribute("title")?.toLowerCase();
+  });
 }
 
 async function statusOf(page: Page): Promise<{ kind: string; text: string }> {

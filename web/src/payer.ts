@@ -222,9 +222,13 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       escrowList.replaceChildren(h("p", { class: "hint" }, "Connect a wallet to see your escrows."));
       return;
     }
+    const owner = s.wallet.address;
     const verdicts = await postedVerdicts(s);
-    const escrows = await loadEscrows(s, s.wallet.address, verdicts);
-    if (busy) return;
+    const escrows = await loadEscrows(s, owner, verdicts);
+    // A refresh that started before an account switch must not paint the previous account's escrows.
+    if (busy || s.wallet?.address !== owner) return;
+    // Marks whose escrows are on screen, so scripts (and tests) can wait for the list after a switch.
+    escrowList.dataset.account = owner.toLowerCase();
     if (escrows.length === 0) {
       escrowSig = "";
       escrowList.replaceChildren(h("p", { class: "hint" }, "No escrows yet."));
