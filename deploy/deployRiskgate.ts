@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { RISKGATE_LOCAL_MODULE_ID, RISKGATE_MODULE_ID, RiskgateLocalModule, RiskgateModule } from "./modules/Riskgate.js";
+import { LINKED_LIBRARIES, withLinkedLibraries } from "./linkedAbi.js";
 import type { Deployments, DeploymentParameters } from "./types.js";
 
 export type { Deployments, DeployedContract, DeploymentParameters } from "./types.js";
@@ -99,7 +100,8 @@ export async function deployRiskgate(args: DeployRiskgateParameters): Promise<De
     const c = result[key];
     if (!c) continue;
     const artifact = await hre.artifacts.readArtifact(name);
-    (contracts as Record<string, unknown>)[name] = { address: await c.getAddress(), abi: artifact.abi };
+    const libraries = await Promise.all((LINKED_LIBRARIES[name] ?? []).map(async (lib) => (await hre.artifacts.readArtifact(lib)).abi));
+    (contracts as Record<string, unknown>)[name] = { address: await c.getAddress(), abi: withLinkedLibraries(artifact.abi, ...libraries) };
   }
   const token = local ? contracts.MockUSDC!.address : (params.token as string);
   const deployments: Deployments = {

@@ -36,6 +36,15 @@ describe("deployRiskgate (in-process chain)", () => {
     assert.equal(file.token, file.contracts.MockUSDC!.address);
   });
 
+  it("exports PaymentStream's ABI with the errors its linked StreamOps library reverts with", async () => {
+    const abi = d.contracts.PaymentStream.abi as { type: string; name?: string }[];
+    const errors = new Set(abi.filter((x) => x.type === "error").map((x) => x.name));
+    const library = (await hre.artifacts.readArtifact("contracts/libraries/StreamOps.sol:StreamOps")).abi as { type: string; name?: string }[];
+    for (const e of library.filter((x) => x.type === "error")) assert.ok(errors.has(e.name), `${e.name} missing`);
+    assert.ok(errors.has("PaymentStream_StreamNotCancelable"), "a library-only error");
+    assert.equal(abi.filter((x) => x.type === "function" && x.name === "cancel").length, 1, "no library functions merged");
+  });
+
   it("deploys the oracle with the sorted 2-of-3 signer set from the parameters", async () => {
     const oracle = await connection.ethers.getContractAt("RiskOracle", d.contracts.RiskOracle.address);
     const onChain = [...((await oracle.signers()) as string[])];
