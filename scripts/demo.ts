@@ -339,7 +339,7 @@ async function main(): Promise<void> {
     streams: workload.streams,
     postStats: daemonOracle?.postStats ?? oracle.postStats,
     wallSeconds: (performance.now() - t0) / 1000,
-    operators: useDaemons ? [] : oracle.operators.map((o) => ({ address: o.account.address, signed: o.signed })),
+    operators: daemonOracle ? daemonOracle.signaturesPerOperator() : oracle.operators.map((o) => ({ address: o.account.address, signed: o.signed })),
     oracleMode: useDaemons ? "3 riskgate daemons (oracle/src/index.ts)" : "3 in-process operators (demo)",
     outage,
   });

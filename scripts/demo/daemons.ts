@@ -5,7 +5,7 @@
 // /v1/cosign and post.
 // The demo's keeper follows their PostAttestation events on-chain.
 import { join } from "node:path";
-import { type Abi, type Address, type Hex, type PublicClient, decodeEventLog } from "viem";
+import { type Abi, type Address, type Hex, type PublicClient, decodeEventLog, decodeFunctionData } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deployments } from "../../deploy/types.js";
 import { loadConfig } from "../../oracle/src/config.js";
@@ -18,6 +18,8 @@ export type DaemonOracle = {
   daemons: Daemon[];
   urls: string[];
   postStats: { gas: bigint; count: number }[];
+  /** Signatures each operator contributed to the verdicts posted on-chain (decoded from the post transactions). */
+  signaturesPerOperator(): { address: string; signed: number }[];
   /**
    * Other traffic the operators' indexer has seen (the scenario's payments that are not put on-chain):
    * imported into every daemon's store, as `riskgate oracle import-history` does (idempotent).
@@ -71,6 +73,7 @@ export async function startDaemonOracle(args: {
 
   const posted = new Map<string, Verdict>();
   const postStats: { gas: bigint; count: number }[] = [];
+  const signed = new Map<string, number>(daemons.map((x) => [x.ctx.account!.address, 0]));
   let stopped = false;
   const seenTx = new Set<string>();
   const escrow = d.contracts.PaymentEscrow.address.toLowerCase();
@@ -120,6 +123,12 @@ export async function startDaemonOracle(args: {
             seenTx.add(tx);
             const r = await args.publicClient.getTransactionReceipt({ hash: tx as Hex });
             postStats.push({ gas: r.gasUsed, count });
+            // Signatures are aligned with the signer set (an empty entry: that operator did not sign).
+            const input = (await args.publicClient.getTransaction({ hash: tx as Hex })).input;
+            const call = decodeFunctionData({ abi: d.contracts.RiskOracle.abi as Abi, data: input });
+            const set = call.args?.[1] as readonly Address[] | undefined;
+            const sigs = call.functionName === "postAttestations" ? (call.args?.[2] as readonly (readonly Hex[])[]) : call.functionName === "postAttestation" ? [call.args?.[2] as readonly Hex[]] : [];
+            for (const row of sigs) row.forEach((sig, j) => sig.length > 2 && set?.[j] && signed.set(set[j]!, (signed.get(set[j]!) ?? 0) + 1));
           }
           cursor = head;
         }
@@ -134,6 +143,7 @@ export async function startDaemonOracle(args: {
     daemons,
     urls: daemons.map((x) => x.url),
     postStats,
+    signaturesPerOperator: () => [...signed].map(([address, n]) => ({ address, signed: n })),
     feed(payments) {
       // Through the JSONL format, so the demo exercises exactly what an operator's feed would send.
       const records = parseHistoryJsonl(formatHistoryJsonl(payments));

@@ -71,6 +71,10 @@ describe("npm run demo", { timeout: 300_000 }, () => {
     assert.ok(s.gas.attestationsPosted >= s.escrows.milestones);
     assert.deepEqual(s.fraud.byPattern.sanctioned, { total: 1, caught: 1 });
     assert.equal(s.commissions.streamAttestations, 2);
+    // Counted from the post transactions' calldata: each posted verdict carries exactly the threshold (2)
+    // of the three operators' signatures.
+    assert.equal(s.operators.length, 3);
+    assert.equal(s.operators.reduce((n, o) => n + o.signed, 0), 2 * s.gas.attestationsPosted);
   });
 
   it("test_RevertWhen_PaymentsIsNotANumber: exits 2 with a one-line message", async () => {
