@@ -1,5 +1,6 @@
 // Risk model benchmark: prints figures (no assertions).
 //   node --import tsx scripts/bench/model.ts
+import { cpus, loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { Address } from "viem";
@@ -10,6 +11,7 @@ import { loadModel } from "../../oracle/src/model/modelBundle.js";
 import { createRng } from "../../oracle/src/model/rng.js";
 import { createRiskEngine } from "../../oracle/src/risk/createRiskEngine.js";
 import { InMemoryHistory } from "../../oracle/src/risk/inMemoryHistory.js";
+import { createSqliteStore } from "../../oracle/src/store/sqliteStore.js";
 import { generateScenario, loadScenarioHistory } from "../../oracle/src/risk/scenarios.js";
 import type { Payment, Transfer } from "../../oracle/src/risk/types.js";
 
@@ -45,7 +47,7 @@ const history = new InMemoryHistory();
 loadScenarioHistory(s, history);
 for (const p of s.payments.filter((x) => x.pattern === "normal").slice(0, 200)) history.addPayment(p.payment);
 const engine = await createRiskEngine({ history });
-console.log(`backend ${engine.backend}, model ${engine.modelId}`);
+console.log(`backend ${engine.backend}, model ${engine.modelId}; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${cpus().length} cores`);
 const payments = s.payments.map((x) => x.payment);
 
 // 1. Single payment, in-process: store features + model + rules.
@@ -58,14 +60,51 @@ for (let i = 0; i < 20_000; i++) {
 }
 console.log(`single score, accounts cached (history unchanged): p50 ${ms(pct(warm, 0.5))}, p99 ${ms(pct(warm, 0.99))}`);
 const cold: number[] = [];
-for (let i = 0; i < 2000; i++) {
+for (let i = 0; i < 5000; i++) {
   const p = payments[i % payments.length];
   history.addTransfer({ from: p.payer, to: p.payee, value: 1_000_000n, token: TOKEN, decimals: 6, timestamp: p.timestamp - 10, blockNumber: 2_000_000 + i });
   const t = now();
   engine.score(p).explanation;
   cold.push(now() - t);
 }
-console.log(`single score, both accounts' history changed (features + network + trees + explanation read): p50 ${ms(pct(cold, 0.5))}, p99 ${ms(pct(cold, 0.99))}`);
+console.log(`single score, UNCACHED (both accounts' history changed; features + network + trees + rules + explanation read), in-memory history: p50 ${ms(pct(cold, 0.5))}, p99 ${ms(pct(cold, 0.99))}`);
+
+// 1b. The same on the daemon's SQLite store (":memory:" database, same scenario history).
+const store = createSqliteStore({ path: ":memory:" });
+store.transaction(() => s.transfers.forEach((x, i) => store.insertTransfer({ ...x, txHash: `0x${i.toString(16).padStart(64, "0")}`, logIndex: 0 })));
+store.transaction(() => s.payments.filter((x) => x.pattern === "normal").slice(0, 200).forEach((x) => store.insertPayment(x.payment)));
+const sqlEngine = await createRiskEngine({ history: store.history });
+for (let i = 0; i < 500; i++) sqlEngine.score(payments[i % payments.length]).explanation;
+const sqlCold: number[] = [];
+for (let i = 0; i < 3000; i++) {
+  const p = payments[i % payments.length];
+  store.insertTransfer({ from: p.payer, to: p.payee, value: 1_000_000n, token: TOKEN, decimals: 6, timestamp: p.timestamp - 10, blockNumber: 2_000_000 + i, txHash: `0x${(10_000_000 + i).toString(16).padStart(64, "0")}`, logIndex: 0 });
+  const t = now();
+  sqlEngine.score(p).explanation;
+  sqlCold.push(now() - t);
+}
+console.log(`single score, UNCACHED, SQLite store (${s.transfers.length} transfers): p50 ${ms(pct(sqlCold, 0.5))}, p99 ${ms(pct(sqlCold, 0.99))}`);
+sqlEngine.close();
+store.close();
+
+// 1c. The network part alone for one row: plain-TS fast path vs a tfjs predict call.
+{
+  const b1 = await loadModel();
+  const xs = payments.slice(0, 200).map((p) => engineer(accountFeatures(p.payer, history.transfersOf(p.payer))));
+  const fast: number[] = [];
+  const viaTf: number[] = [];
+  for (let i = 0; i < 6000; i++) {
+    const x = xs[i % xs.length];
+    let t0 = now();
+    predictEngineered(b1.ensemble, [x]);
+    fast.push(now() - t0);
+    t0 = now();
+    predictEngineered(b1.ensemble, [x], { tfjs: true });
+    viaTf.push(now() - t0);
+  }
+  console.log(`one account row, network + trees: plain-TS fast path p50 ${ms(pct(fast.slice(1000), 0.5))}, p99 ${ms(pct(fast.slice(1000), 0.99))}; tfjs predict p50 ${ms(pct(viaTf.slice(1000), 0.5))}, p99 ${ms(pct(viaTf.slice(1000), 0.99))}`);
+  b1.ensemble.net.dispose();
+}
 
 // 2. Batch throughput.
 const bundle = await loadModel();
