@@ -12,12 +12,16 @@
 //     expiresAt - issuedAt <= its own ATTESTATION_TTL;
 //   - |own score - leader score| <= COSIGN_TOLERANCE (bps, default 500) AND the same decision band
 //     (release / hold / freeze) — so a co-signer never lends its key to a verdict it would not give;
-//   - for a chain settlement (`blockNumber` given) it first waits until its own watcher has reached
-//     that block, so both score on the same history (409 "behind" if it cannot within the timeout).
+//   - for a chain settlement (`blockNumber` given) its own watcher first indexes up to that block at once
+//     (it does not wait for its next poll), so both score on the same history (409 "behind" if it cannot
+//     within the timeout), and the settlement must be the one its own watcher derives from that block
+//     (consumer, subject, payer, payee, token, amount; 409 "unknown_settlement" otherwise) — a
+//     co-signer never signs a chain verdict on the leader's word alone.
 import { type Address, type Hex, recoverTypedDataAddress } from "viem";
 import { type Context, nowSeconds } from "../context.js";
 import { FatalError, RetryableError } from "../errors.js";
 import { shortMessageOf } from "../errors.js";
+import { chainRuntimeOf } from "../chain/chainRuntime.js";
 import { CURSOR } from "../chain/watcher.js";
 import { decisionOf, scoreSettlement } from "./issueAttestation.js";
 import { signOperatorRequest } from "./operatorAuth.js";
@@ -114,13 +118,24 @@ export async function cosignAttestation(
   if (Math.abs(issued - nowS) > COSIGN_MAX_SKEW_S) return { ok: false, status: 422, code: "bad_time_window", message: "issuedAt too far from now" };
   if (expires <= nowS || expires - issued > ctx.config.attestationTtl)
     return { ok: false, status: 422, code: "bad_time_window", message: "expired, or validity longer than this operator allows" };
-  if (req.blockNumber !== undefined && ctx.store.getCursor(CURSOR) !== null) {
-    // Score on the same history as the leader: wait (briefly) until this operator has watched the
-    // settlement's block too.
+  if (req.blockNumber !== undefined) {
     const deadline = Date.now() + Math.max(100, ctx.config.cosignTimeoutMs - 250);
-    while ((ctx.store.getCursor(CURSOR)?.block ?? -1) < req.blockNumber) {
-      if (Date.now() > deadline) return { ok: false, status: 409, code: "behind", message: `this operator has not reached block ${req.blockNumber} yet` };
-      await new Promise((r) => setTimeout(r, 20));
+    const runtime = chainRuntimeOf(ctx);
+    if (runtime) {
+      // Score on the same history as the leader: index up to the settlement's block now (a poll of
+      // its own, not the leader's data), then check the settlement is on chain as the leader says.
+      if (!(await runtime.indexUpTo(req.blockNumber, deadline)))
+        return { ok: false, status: 409, code: "behind", message: `this operator has not reached block ${req.blockNumber} yet` };
+      if (!(await runtime.verifySettlement(a, req.blockNumber))) {
+        ctx.logger.warn({ subject: a.subject, block: req.blockNumber }, "co-sign refused: settlement not found on chain as described");
+        return { ok: false, status: 409, code: "unknown_settlement", message: `no such settlement in block ${req.blockNumber} on this operator's chain view` };
+      }
+    } else if (ctx.store.getCursor(CURSOR) !== null) {
+      // No chain side running here (a cursor from an earlier run): wait for it as before.
+      while ((ctx.store.getCursor(CURSOR)?.block ?? -1) < req.blockNumber) {
+        if (Date.now() > deadline) return { ok: false, status: 409, code: "behind", message: `this operator has not reached block ${req.blockNumber} yet` };
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
   }
   const own = scoreSettlement(ctx, a, issued);

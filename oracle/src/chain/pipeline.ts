@@ -1,6 +1,6 @@
 // Queue → verdict: for each pending settlement, score + sign (+ co-signatures up to the threshold) and
-// persist the attestation as "signed" together with the payment in the feature history, in ONE
-// transaction (so "signed, not yet posted" is on disk before the submitter sends anything).
+// persist the attestation as "signed" with the queue item marked done, in ONE transaction (so "signed,
+// not yet posted" is on disk before the submitter sends anything).
 // A subject that already has a live push attestation is never signed again.
 import type { Context } from "../context.js";
 import { shortMessageOf } from "../errors.js";
@@ -74,8 +74,9 @@ async function lead(ctx: Context, item: InboxItem, postedOnChain: ProcessSettlem
     return false;
   }
   store.transaction(() => {
+    // The payment is in the feature history already (the watcher writes it with the queue item; a
+    // stream re-attestation is no new money and adds nothing), as in every co-signer's.
     store.insertAttestation(toStored(issued, "push", item.seenAt));
-    store.insertPayment({ ...item, source: "chain" });
     store.setSettlementStatus(item.subject, "done");
   });
   metrics.attestations.inc({ mode: "push" });

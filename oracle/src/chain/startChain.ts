@@ -3,11 +3,11 @@
 import type { Context } from "../context.js";
 import { isRetryable, shortMessageOf } from "../errors.js";
 import { riskOracleAbi } from "./abis/riskOracleAbi.js";
+import { createChainRuntime } from "./chainRuntime.js";
 import { createChainClient } from "./clients.js";
 import { processSettlements } from "./pipeline.js";
 import { readChainInfo } from "./readChainInfo.js";
 import { type Submitter, createSubmitter } from "./submitter.js";
-import { pollOnce } from "./watcher.js";
 import { sleep, withRetry } from "./withRetry.js";
 
 export async function startChain(ctx: Context): Promise<void> {
@@ -35,16 +35,17 @@ export async function startChain(ctx: Context): Promise<void> {
   let lastError = "";
   ctx.checks.set("chain", () => (Date.now() - lastOk < Math.max(10_000, config.pollIntervalMs * 10) ? true : `chain unreachable: ${lastError}`));
 
+  const runtime = createChainRuntime(ctx, client);
   const loop = (async () => {
     let failures = 0;
     while (!ctx.shutdown.isShuttingDown()) {
       try {
-        const poll = await pollOnce(ctx, client);
+        const poll = await runtime.poll();
         if (ctx.account) await processSettlements(ctx, { postedOnChain });
         if (submitter) {
-          await submitter.submit();
+          await submitter.submit(poll?.headBlock);
           await submitter.track();
-          if (poll) await submitter.checkReorgs(poll.head);
+          if (poll) await submitter.checkReorgs(poll.head, poll.headHash, poll.reorgedTo !== null);
         }
         lastOk = Date.now();
         failures = 0;
