@@ -327,7 +327,8 @@ function falseHitsViaCallers(ifNode) {
   const body = parents.get(ifNode.id);
   const fn = body && parents.get(body.id);
   if (fn?.nodeType !== "FunctionDefinition" || fn.body !== body || body.statements.at(-1) !== ifNode) return undefined;
-  if (fn.modifiers.length > 0 || containsReturn(body) || !alwaysLeaves(ifNode.trueBody)) return undefined;
+  // a virtual function's call sites may dispatch to an override: they prove nothing about this body
+  if (fn.virtual || fn.modifiers.length > 0 || containsReturn(body) || !alwaysLeaves(ifNode.trueBody)) return undefined;
   const counts = (statementsAfterCall.get(fn.id) ?? []).map(probeHits).filter((h) => h !== undefined);
   return counts.length === 0 ? undefined : Math.max(...counts);
 }
