@@ -27,17 +27,22 @@
 //     false taken, inferred rule (3) when 1 and 2 do not apply (T falls through, or the if is the last
 //       statement of its block): hits(if) - hits(T) > 0, i.e. some transaction ran the if and never
 //       entered T. Used only when c cannot revert by itself (comparisons, logic and bit operators,
-//       locals, storage/mapping reads, elementary type conversions; no calls, array indexing or
-//       checked arithmetic), because a condition that reverts also leaves T unentered. A transaction
+//       locals, storage/mapping reads, type(T).max, elementary and contract-type conversions, and the
+//       calls in NON_REVERTING_CALLS, e.g. SafeERC20.trySafeTransfer; no other calls, no array
+//       indexing, no checked arithmetic), because a condition that reverts also leaves T unentered. A transaction
 //       that out-of-gases between the if and T would fool it (eth_estimateGas searches the gas limit);
 //       these branches are marked "inferred" in coverage/branches.json and in the missed list.
 //     otherwise the false branch is "undetermined" and counted as NOT taken (never claims coverage).
 //   require(c, ...) / assert(c): pass = the next statement in the block ran (exact); fail = rule 3 on
 //     (the require, the next statement). None remain outside mocks.
+//     2b (exact) when the if is the last statement of a non-virtual function without modifiers or `return`
+//       and T always leaves: the function returned only through the false side, so a statement right
+//       after an `f(...);` call statement proves it.
 //   try ... { A } catch { B } ...: one branch per clause, taken <=> its block's probe ran; a clause with
 //     an empty block has no probe and the whole try is listed as unmeasured.
 // Because counts are per transaction, a transaction that takes both outcomes of one decision point is
-// seen as taking only the one with a probe (the true side under rule 3): every rule is a lower bound.
+// seen as taking only the one with a probe (the true side under rule 3): the exact rules are lower
+// bounds; the inferred one also assumes no out-of-gas stop between the if and T.
 // Not measurable from statement probes, so listed ("unmeasured") and left out of BRF: the conditional
 // operator `c ? a : b` (no statement inside), `if`/`switch` inside inline assembly (EDR does not probe
 // Yul), and try statements with empty clauses. `&&`/`||` short-circuits and loop conditions are not
@@ -132,7 +137,14 @@ if (astErrors.length > 0) {
 }
 
 // ---- EDR's statement probes, as Hardhat instruments them
-const edr = require("@nomicfoundation/edr");
+// EDR is Hardhat's dependency, not ours: resolve it from Hardhat's package if npm did not hoist it.
+const edr = (() => {
+  try {
+    return require("@nomicfoundation/edr");
+  } catch {
+    return createRequire(join(root, "node_modules", "hardhat", "package.json"))("@nomicfoundation/edr");
+  }
+})();
 const [maj, min, pat] = solcVersion.split(".").map(Number);
 const [lmaj, lmin, lpat] = edr.latestSupportedSolidityVersion().split(".").map(Number);
 const instrumentationVersion =
