@@ -195,3 +195,39 @@ export async function createLinearStream(rpcUrl: string, s: Stack, p: { recipien
 export function testClient(rpcUrl: string) {
   return createTestClient({ chain: hardhat, mode: "hardhat", transport: http(rpcUrl) });
 }
+
+/** Creates an open-ended stream from the payer (rate in 18-decimal token units per second); returns its id. */
+export async function createOpenStream(rpcUrl: string, s: Stack, p: { recipient: Address; ratePerSecond: bigint; deposit: bigint; unattestedAllowance: number }): Promise<bigint> {
+  const payer = privateKeyToAccount(KEYS.payer);
+  const w = createWalletClient({ account: payer, chain: hardhat, transport: http(rpcUrl) });
+  const params = { recipient: p.recipient, token: s.usdc, ratePerSecond: p.ratePerSecond, deposit: p.deposit, unattestedAllowance: p.unattestedAllowance, referralBudget: 0n };
+  const { result, request } = await s.publicClient.simulateContract({ account: payer, address: s.stream, abi: paymentStreamAbi, functionName: "createOpen", args: [params] });
+  const hash = await w.writeContract(request);
+  await s.publicClient.waitForTransactionReceipt({ hash });
+  return result;
+}
+
+/** Tops up an open-ended stream from the payer. */
+export async function depositStream(rpcUrl: string, s: Stack, id: bigint, amount: bigint): Promise<void> {
+  const payer = privateKeyToAccount(KEYS.payer);
+  const w = createWalletClient({ account: payer, chain: hardhat, transport: http(rpcUrl) });
+  const hash = await w.writeContract({ address: s.stream, abi: paymentStreamAbi, functionName: "deposit", args: [id, amount] });
+  const r = await s.publicClient.waitForTransactionReceipt({ hash });
+  if (r.status !== "success") throw new Error("deposit reverted");
+}
+
+/** The recipient withdraws `amount` from stream `id` against the verdict posted with cap `cap`; returns the receipt. */
+export async function withdrawWithPosted(rpcUrl: string, s: Stack, id: bigint, amount: bigint, cap: bigint) {
+  const recipient = privateKeyToAccount(KEYS.payee);
+  const w = createWalletClient({ account: recipient, chain: hardhat, transport: http(rpcUrl) });
+  const { request } = await s.publicClient.simulateContract({ account: recipient, address: s.stream, abi: paymentStreamAbi, functionName: "withdrawWithPosted", args: [id, recipient.address, amount, cap] });
+  const hash = await w.writeContract(request);
+  return s.publicClient.waitForTransactionReceipt({ hash });
+}
+
+/** Sets the next block's timestamp to `timestamp` and mines it. */
+export async function mineAt(rpcUrl: string, timestamp: number | bigint): Promise<void> {
+  const test = testClient(rpcUrl);
+  await test.setNextBlockTimestamp({ timestamp: BigInt(timestamp) });
+  await test.mine({ blocks: 1 });
+}

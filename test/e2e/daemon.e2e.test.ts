@@ -16,7 +16,21 @@ import { loadConfig } from "../../oracle/src/config.js";
 import { type Daemon, startDaemon } from "../../oracle/src/index.js";
 import { paymentStreamAbi } from "../../oracle/src/chain/abis/paymentStreamAbi.js";
 import { streamSubject } from "../../oracle/src/chain/watcher.js";
-import { KEYS, type HardhatNode, type Stack, createEscrow, createLinearStream, deployStack, startHardhatNode, testClient } from "./chain.js";
+import { signOperatorRequest } from "../../oracle/src/attestation/operatorAuth.js";
+import {
+  KEYS,
+  type HardhatNode,
+  type Stack,
+  createEscrow,
+  createLinearStream,
+  createOpenStream,
+  deployStack,
+  depositStream,
+  mineAt,
+  startHardhatNode,
+  testClient,
+  withdrawWithPosted,
+} from "./chain.js";
 
 const OPERATOR_KEYS = [
   "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
@@ -163,6 +177,88 @@ describe("daemon e2e (hardhat node)", () => {
     assert.equal(r.status, "success");
     const withdrawn = await stack.publicClient.getContractEvents({ address: stack.stream, abi: paymentStreamAbi, eventName: "WithdrawStream", args: { streamId: id }, fromBlock: r.blockNumber, toBlock: r.blockNumber });
     assert.equal(withdrawn[0]?.args.gross, deposit);
+  });
+
+  it("test_e2e_LinearStreamSecondAttestedWithdrawalUsesPrePostedSeq1", async () => {
+    const deposit = 60_000_000n;
+    const { id, endTime } = await createLinearStream(node.rpcUrl, stack, { recipient: privateKeyToAccount(KEYS.payee).address, deposit, seconds: 60 });
+    const { a: first } = await until("seq 0 posted", () => posted(streamSubject(id, 0n)));
+    assert.equal(first.amount, deposit);
+    // Half-way: an attested withdrawal of 20 consumes seq 0 (no allowance on this stream).
+    await mineAt(node.rpcUrl, endTime - 30);
+    const r1 = await withdrawWithPosted(node.rpcUrl, stack, id, 20_000_000n, deposit);
+    assert.equal(r1.status, "success");
+    // The daemons pre-attest seq 1 for what is left, without being asked.
+    const { a: second } = await until("seq 1 posted", () => posted(streamSubject(id, 1n)));
+    assert.equal(second.amount, deposit - 20_000_000n, "cap = deposited - withdrawn");
+    assert.equal(second.signatures.filter((x) => x !== "0x").length, 2);
+    await mineAt(node.rpcUrl, endTime + 1);
+    const r2 = await withdrawWithPosted(node.rpcUrl, stack, id, deposit - 20_000_000n, second.amount);
+    assert.equal(r2.status, "success");
+    const used = await stack.publicClient.getContractEvents({ address: stack.stream, abi: paymentStreamAbi, eventName: "UseAttestation", args: { streamId: id }, fromBlock: 0n });
+    assert.deepEqual(used.map((l) => l.args.subject), [streamSubject(id, 0n), streamSubject(id, 1n)]);
+    // Fully withdrawn: nothing left to attest, so seq 2 gets no verdict.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(posted(streamSubject(id, 2n)), null);
+    assert.equal((await postedEvents(streamSubject(id, 2n))).length, 0);
+  });
+
+  it("test_e2e_OpenStreamAttestedOnFunding_WithdrawnOverAllowance_TopUpCoveredByNextSeq", async () => {
+    const allowance = 10; // whole USDC withdrawable between verdicts
+    const id = await createOpenStream(node.rpcUrl, stack, { recipient: privateKeyToAccount(KEYS.payee).address, ratePerSecond: 10n ** 18n, deposit: 100_000_000n, unattestedAllowance: allowance });
+    const start = Number((await stack.publicClient.getBlock()).timestamp);
+    const { a: s0 } = await until("seq 0 posted", () => posted(streamSubject(id, 0n)));
+    assert.equal(s0.amount, 100_000_000n, "cap = the balance deposited");
+    // A top-up while seq 0's verdict stands: it keeps its cap (one verdict per subject).
+    await depositStream(node.rpcUrl, stack, id, 50_000_000n);
+    await mineAt(node.rpcUrl, start + 60);
+    // Over the allowance without a verdict: refused.
+    const recipient = privateKeyToAccount(KEYS.payee);
+    await assert.rejects(
+      stack.publicClient.simulateContract({ account: recipient, address: stack.stream, abi: paymentStreamAbi, functionName: "withdraw", args: [id, recipient.address, 40_000_000n] }),
+      /PaymentStream_AttestationRequired/,
+    );
+    const r1 = await withdrawWithPosted(node.rpcUrl, stack, id, 40_000_000n, s0.amount);
+    assert.equal(r1.status, "success");
+    // seq 1 is pre-attested with the balance then: 100 + 50 (top-up) - 40.
+    const { a: s1 } = await until("seq 1 posted", () => posted(streamSubject(id, 1n)));
+    assert.equal(s1.amount, 110_000_000n);
+    await mineAt(node.rpcUrl, start + 150);
+    const r2 = await withdrawWithPosted(node.rpcUrl, stack, id, 100_000_000n, s1.amount);
+    assert.equal(r2.status, "success");
+    // 10 left = the allowance: no verdict can be needed, none is made.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(posted(streamSubject(id, 2n)), null);
+    // A top-up lifts the balance over the allowance again: seq 2 is attested for it.
+    await depositStream(node.rpcUrl, stack, id, 30_000_000n);
+    const { a: s2 } = await until("seq 2 posted", () => posted(streamSubject(id, 2n)));
+    assert.equal(s2.amount, 40_000_000n);
+  });
+
+  it("test_RevertWhen_CosignForSettlementNotOnChain_409", async () => {
+    const id = await createEscrow(node.rpcUrl, stack, { payee: privateKeyToAccount(KEYS.payee).address, amounts: [2_000_000n] });
+    const { a } = await until("posted", () => posted(escrowSubject(id, 0)));
+    const [log] = await stack.publicClient.getContractEvents({ address: stack.escrow, abi: paymentEscrowAbi, eventName: "CreateEscrow", args: { escrowId: id }, fromBlock: 0n });
+    const peer = running.get(1)!;
+    const call = async (patch: Record<string, unknown>) => {
+      const now = Math.floor(Date.now() / 1000) + (peer.ctx.chain?.timeOffset ?? 0);
+      const attestation = {
+        consumer: a.consumer, subject: a.subject, payer: a.payer, payee: a.payee, token: a.token, amount: a.amount.toString(),
+        score: a.score, reasons: a.reasons, modelId: a.modelId, issuedAt: String(now), expiresAt: String(now + 300), nonce: `0x${"11".repeat(32)}`, ...patch,
+      };
+      const body = JSON.stringify({ chainId: stack.chainId, oracle: stack.oracle, attestation, blockNumber: Number(log!.blockNumber) });
+      const res = await fetch(`${peer.url}/v1/cosign`, { method: "POST", headers: { "content-type": "application/json", ...signOperatorRequest("e2e-shared-secret", "POST", "/v1/cosign", body) }, body });
+      return { status: res.status, json: (await res.json()) as { error?: { code: string }; signature?: string } };
+    };
+    // The real settlement at its block: co-signed.
+    const ok = await call({});
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    // The same block, another amount / another payee / a subject that block does not hold: refused.
+    for (const patch of [{ amount: "2000001" }, { payee: SANCTIONED }, { subject: escrowSubject(id + 1000n, 0) }]) {
+      const bad = await call(patch);
+      assert.equal(bad.status, 409, JSON.stringify(patch));
+      assert.equal(bad.json.error?.code, "unknown_settlement");
+    }
   });
 
   it("test_e2e_HighRiskPaymentFrozen", async () => {
