@@ -1,6 +1,6 @@
 // viem clients, the wallet (an injected EIP-1193 wallet, or on the local chain a dev-account picker),
 // and typed handles on the deployed contracts.
-import { type Abi, type Address, type Chain, type EIP1193Provider, type PublicClient, type WalletClient, createPublicClient, createWalletClient, custom, defineChain, http } from "viem";
+import { type Abi, type Address, type Chain, type EIP1193Provider, type PublicClient, type TransactionReceipt, type WalletClient, createPublicClient, createWalletClient, custom, defineChain, http, parseEventLogs } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import type { Deployments } from "../../deploy/types.js";
 import type { AppConfig } from "./config.js";
@@ -93,9 +93,17 @@ export async function write(s: Session, address: Address, abi: Abi, functionName
   return receipt;
 }
 
+/** The first `eventName` event of `abi` in a receipt, decoded (e.g. the split a cancel made). */
+export function eventIn<T>(receipt: TransactionReceipt, abi: Abi, eventName: string): T | undefined {
+  const logs = parseEventLogs({ abi, logs: receipt.logs, eventName } as never) as unknown as { args: T }[];
+  return logs[0]?.args;
+}
+
 const erc20PermitAbi = [
   { type: "function", name: "balanceOf", stateMutability: "view", inputs: [{ name: "a", type: "address" }], outputs: [{ type: "uint256" }] },
   { type: "function", name: "nonces", stateMutability: "view", inputs: [{ name: "o", type: "address" }], outputs: [{ type: "uint256" }] },
   { type: "function", name: "name", stateMutability: "view", inputs: [], outputs: [{ type: "string" }] },
   { type: "function", name: "version", stateMutability: "view", inputs: [], outputs: [{ type: "string" }] },
+  { type: "function", name: "allowance", stateMutability: "view", inputs: [{ name: "o", type: "address" }, { name: "s", type: "address" }], outputs: [{ type: "uint256" }] },
+  { type: "function", name: "approve", stateMutability: "nonpayable", inputs: [{ name: "s", type: "address" }, { name: "v", type: "uint256" }], outputs: [{ type: "bool" }] },
 ] as const;

@@ -1,8 +1,9 @@
 // Operator view: operator health from each daemon's /metrics, a live feed of PostAttestation events,
 // the score histogram with the policy bands, and the held / frozen / disputed queue with reasons and
-// the arbiter's resolve action.
+// the arbiter's actions: resolve an escrow milestone; clear or cancel a frozen stream.
 import { type Address } from "viem";
-import { type Session, write } from "./chain.js";
+import { type Session, eventIn, write } from "./chain.js";
+import { type StreamInfo, cancelSplit, loadFrozenStreams, streamArbiter } from "./streams.js";
 import { act, h, setStatus, short, usdc } from "./ui.js";
 import { DECISION_WORDS, type EscrowView, type PostedVerdict, decisionOf, loadEscrows, postedVerdicts, reasonsInWords } from "./verdicts.js";
 
@@ -182,14 +183,60 @@ export function renderOperator(s: Session, root: HTMLElement, onChange: () => vo
     );
   }
 
-  function drawQueue(escrows: EscrowView[]): void {
+  /** A frozen stream in the queue: the verdict that froze it, the split a cancel would make, clear / cancel. */
+  function streamItem(x: StreamInfo, arbiter: Address): HTMLElement {
+    const isArbiter = s.wallet?.address.toLowerCase() === arbiter.toLowerCase();
+    const { toRecipient, refund } = cancelSplit(x);
+    const title = isArbiter ? "" : `only the arbiter ${short(arbiter)} can act on a frozen stream`;
+    const button = (id: string, label: string, fn: "clearFreeze" | "cancel", actLabel: string) => {
+      const b = h("button", { class: "small", "data-action": id, disabled: !isArbiter, title }, label);
+      b.addEventListener("click", () => {
+        busy = true;
+        void act(actLabel, (p) => write(s, s.addr.stream, s.abi.stream, fn, [x.id], p), (receipt) => {
+          const ev = eventIn<{ refunded: bigint; recipientAmount: bigint }>(receipt, s.abi.stream, "CancelStream");
+          if (ev) return `confirmed: ${usdc(ev.recipientAmount)} USDC stays with the recipient (withdrawals still risk-gated), ${usdc(ev.refunded)} USDC refunded to the sender.`;
+          return "confirmed: the stream runs again.";
+        }).finally(() => {
+          busy = false;
+          onChange();
+        });
+      });
+      return b;
+    };
+    const actions = [button("stream-clear", "Clear: resume the stream", "clearFreeze", `Clear stream #${x.id}`)];
+    // A stream frozen after it was canceled has had its split already: it can only be cleared.
+    if (!x.canceled) {
+      actions.push(
+        button(
+          "stream-cancel",
+          `Cancel: ${usdc(toRecipient)} to recipient, ${usdc(refund)} back to sender`,
+          "cancel",
+          `Cancel stream #${x.id}`,
+        ),
+      );
+    }
+    const words = x.freeze ? reasonsInWords(x.freeze.reasons) : [];
+    return h(
+      "li",
+      { class: "queue-item", "data-stream": String(x.id), "data-status": "Frozen" },
+      h("div", { class: "mrow" }, h("strong", {}, `Stream #${x.id}`), h("span", { class: "badge frozen" }, "Frozen"), h("span", {}, ` ${usdc(x.deposited)} USDC${x.canceled ? " (canceled)" : ""}`)),
+      h("div", { class: "hint" }, `${short(x.sender)} → ${short(x.recipient)}${x.freeze ? ` · score ${x.freeze.score} · ${DECISION_WORDS.freeze}` : ""}`),
+      words.length ? h("ul", { class: "reasons" }, ...words.map((w) => h("li", {}, w))) : null,
+      h("div", { class: "hint split" }, `Accrued when frozen: ${usdc(x.streamed)} USDC, withdrawn ${usdc(x.withdrawn)}.`),
+      h("div", { class: "actions" }, ...actions),
+    );
+  }
+
+  function drawQueue(escrows: EscrowView[], frozenStreams: StreamInfo[], arbiter: Address): void {
     const me = s.wallet?.address.toLowerCase();
     const items = escrows.flatMap((e) => e.milestones.filter((m) => m.status === "Held" || m.status === "Frozen" || m.status === "Disputed").map((m) => ({ e, m })));
     // Re-render only when the queue changed, so a resolve button is never swapped under the pointer.
-    const sig = `${me}#${items.map(({ e, m }) => `${e.id}:${m.index}:${m.status}:${m.verdict?.uid ?? "-"}`).join("|")}`;
+    const sig =
+      `${me}#${items.map(({ e, m }) => `${e.id}:${m.index}:${m.status}:${m.verdict?.uid ?? "-"}`).join("|")}` +
+      `#${frozenStreams.map((x) => `${x.id}:${x.canceled}:${x.refundable}:${x.withdrawn}:${x.freeze?.txHash ?? "-"}`).join("|")}`;
     if (sig === queueSig) return;
     queueSig = sig;
-    if (items.length === 0) {
+    if (items.length === 0 && frozenStreams.length === 0) {
       queue.replaceChildren(h("p", { class: "hint", id: "queue-empty" }, "Nothing waiting."));
       return;
     }
@@ -197,6 +244,7 @@ export function renderOperator(s: Session, root: HTMLElement, onChange: () => vo
       h(
         "ul",
         { class: "queue" },
+        ...frozenStreams.slice(0, 50).map((x) => streamItem(x, arbiter)),
         ...items.slice(0, 50).map(({ e, m }) => {
           const isArbiter = me === e.deal.arbiter.toLowerCase();
           const actions: HTMLElement[] = [];
@@ -232,13 +280,13 @@ export function renderOperator(s: Session, root: HTMLElement, onChange: () => vo
 
   async function refresh(): Promise<void> {
     try {
-      const [verdicts, hl] = await Promise.all([postedVerdicts(s), loadHealth(s)]);
+      const [verdicts, hl, frozenStreams, arbiter] = await Promise.all([postedVerdicts(s), loadHealth(s), loadFrozenStreams(s), streamArbiter(s)]);
       const escrows = await loadEscrows(s, undefined, verdicts);
       if (busy) return;
       drawHealth(hl);
       hist.replaceChildren(histogramSvg(verdicts.map((v) => v.score), s.d.policy), h("p", { class: "hint" }, `${verdicts.length} attestations posted`));
       drawFeed(verdicts);
-      drawQueue(escrows);
+      drawQueue(escrows, frozenStreams, arbiter);
     } catch (err) {
       setStatus("error", `Cannot reach the chain: ${(err as Error).message.split("\n")[0]}`);
     }

@@ -1,8 +1,10 @@
-// Payer view: balance (and a local faucet), create an escrow with a permit signature (no approve step),
-// watch the verdict arrive with its reasons in plain words, release / finalize / dispute / refund;
-// create a stream (permit-funded), watch the balance tick, withdraw.
+// Payer view: balance (and a local faucet), create an escrow funded by a permit signature (no approve step)
+// or by approve + transferFrom, watch the verdict arrive with its reasons in plain words, release /
+// finalize / dispute / refund; create a stream (same two funding paths), watch the balance tick, withdraw;
+// the sender cancels (seeing the split first) or renounces its streams.
 import { type Address, parseSignature } from "viem";
-import { DEV_ACCOUNTS, LOCAL_CHAIN_ID, type Session, devAccount, write } from "./chain.js";
+import { DEV_ACCOUNTS, LOCAL_CHAIN_ID, type Session, devAccount, eventIn, write } from "./chain.js";
+import { type StreamInfo, cancelSplit, loadStreamsOf } from "./streams.js";
 import { act, h, setStatus, short, toUnits, usdc } from "./ui.js";
 import { DECISION_WORDS, type EscrowView, type Milestone, decisionOf, loadEscrows, oracleExplanation, postedVerdicts, reasonsInWords } from "./verdicts.js";
 
@@ -33,6 +35,27 @@ async function signPermit(s: Session, spender: Address, value: bigint, deadline:
   });
   const sig = parseSignature(signature);
   return { v: Number(sig.v ?? BigInt(sig.yParity + 27)), r: sig.r, s: sig.s };
+}
+
+/** How a create is funded: one EIP-2612 permit signature, or the classic approve then transferFrom. */
+type Funding = "permit" | "approve";
+
+function fundingSelect(id: string): HTMLSelectElement {
+  return h(
+    "select",
+    { id, name: "funding" },
+    h("option", { value: "permit", selected: true }, "Permit signature (no approve step)"),
+    h("option", { value: "approve" }, "Approve, then transfer (wallets / tokens without permit)"),
+  );
+}
+
+/** Approve path, step 1: approves `spender` for `amount`, skipped when the allowance already covers it. */
+async function ensureAllowance(s: Session, spender: Address, amount: bigint, progress: (t: string) => void): Promise<void> {
+  const owner = s.wallet!.address;
+  const current = (await s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "allowance", args: [owner, spender] })) as bigint;
+  if (current >= amount) return progress(`the allowance (${usdc(current)} USDC) already covers it`);
+  progress(`step 1 of 2: approve ${usdc(amount)} USDC in your wallet`);
+  await write(s, s.addr.token, s.abi.token, "approve", [spender, amount], (t) => progress(`step 1 of 2 (approve): ${t}`));
 }
 
 type IssuedAttestation = {
@@ -84,6 +107,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
   const milestones = h("select", { id: "milestones", name: "milestones" }, h("option", { value: "1" }, "1 milestone"), h("option", { value: "2" }, "2 milestones"), h("option", { value: "3" }, "3 milestones"));
   const deadlineH = h("input", { id: "deadline-hours", name: "deadline", inputmode: "numeric", value: "168" });
   const createBtn = h("button", { id: "create-escrow", type: "submit" }, "Sign permit & create escrow");
+  const escrowFunding = fundingSelect("escrow-funding");
+  const escrowHint = h("p", { class: "hint", id: "escrow-funding-hint" });
   const escrowForm = h(
     "form",
     { class: "card", id: "escrow-form" },
@@ -91,9 +116,19 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
     h("label", {}, "Payee", payee),
     h("datalist", { id: "payees" }, ...(s.d.chainId === LOCAL_CHAIN_ID ? payeeOptions : [])),
     h("div", { class: "row" }, h("label", {}, "Amount (USDC)", amount), h("label", {}, "Milestones", milestones), h("label", {}, "Deadline (hours)", deadlineH)),
-    h("p", { class: "hint" }, "One signature (EIP-2612 permit) funds the escrow in the same transaction: no approve step. The oracle attests each milestone; release applies its verdict."),
+    h("label", {}, "Funding", escrowFunding),
+    escrowHint,
     createBtn,
   );
+  const drawEscrowFunding = (): void => {
+    const permit = escrowFunding.value === "permit";
+    createBtn.textContent = permit ? "Sign permit & create escrow" : "Approve & create escrow";
+    escrowHint.textContent = permit
+      ? "One signature (EIP-2612 permit) funds the escrow in the same transaction: no approve step. The oracle attests each milestone; release applies its verdict."
+      : "Two transactions: approve the escrow contract for the total (skipped if the allowance already covers it), then create; it pulls the total with transferFrom. The oracle attests each milestone; release applies its verdict.";
+  };
+  escrowFunding.addEventListener("change", drawEscrowFunding);
+  drawEscrowFunding();
   escrowForm.addEventListener("submit", (e) => {
     e.preventDefault();
     void act("Create escrow", async (progress) => {
@@ -105,12 +140,18 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       const n = Number(milestones.value);
       const parts = Array.from({ length: n }, (_, i) => (i === n - 1 ? total - (total / BigInt(n)) * BigInt(n - 1) : total / BigInt(n)));
       const now = await chainNow(s);
-      const permitDeadline = BigInt(now + 3600);
-      progress("sign the permit in your wallet");
-      const sig = await signPermit(s, s.addr.escrow, total, permitDeadline);
       const params = { payee: to, token: s.addr.token, amounts: parts, deadline: now + Math.round(Number(deadlineH.value) * 3600), arbiter: s.d.arbiter as Address, referrer: ZERO };
-      progress("confirm the transaction");
-      await write(s, s.addr.escrow, s.abi.escrow, "createEscrowWithPermit", [params, permitDeadline, sig.v, sig.r, sig.s], progress);
+      if ((escrowFunding.value as Funding) === "approve") {
+        await ensureAllowance(s, s.addr.escrow, total, progress);
+        progress("step 2 of 2: confirm the transaction");
+        await write(s, s.addr.escrow, s.abi.escrow, "createEscrow", [params], progress);
+      } else {
+        const permitDeadline = BigInt(now + 3600);
+        progress("sign the permit in your wallet");
+        const sig = await signPermit(s, s.addr.escrow, total, permitDeadline);
+        progress("confirm the transaction");
+        await write(s, s.addr.escrow, s.abi.escrow, "createEscrowWithPermit", [params, permitDeadline, sig.v, sig.r, sig.s], progress);
+      }
       onChange();
     });
   });
@@ -119,15 +160,21 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
   const deposit = h("input", { id: "stream-deposit", inputmode: "decimal", value: "100" });
   const minutes = h("input", { id: "stream-minutes", inputmode: "numeric", value: "60" });
   const allowance = h("input", { id: "stream-allowance", inputmode: "numeric", value: "50" });
+  const streamFunding = fundingSelect("stream-funding");
+  const streamBtn = h("button", { id: "create-stream", type: "submit" }, "Sign permit & start stream");
   const streamForm = h(
     "form",
     { class: "card", id: "stream-form" },
     h("h2", {}, "Stream a payment"),
     h("label", {}, "Recipient", recipient),
     h("div", { class: "row" }, h("label", {}, "Deposit (USDC)", deposit), h("label", {}, "Duration (minutes)", minutes), h("label", {}, "Unattested allowance (USDC)", allowance)),
-    h("p", { class: "hint" }, "Paid by the second. Withdrawals up to the allowance need no oracle; larger ones need an attestation."),
-    h("button", { id: "create-stream", type: "submit" }, "Sign permit & start stream"),
+    h("label", {}, "Funding", streamFunding),
+    h("p", { class: "hint" }, "Paid by the second. Withdrawals up to the allowance need no oracle; larger ones need an attestation. You can cancel (the recipient keeps what has accrued) until you make the stream irrevocable."),
+    streamBtn,
   );
+  streamFunding.addEventListener("change", () => {
+    streamBtn.textContent = streamFunding.value === "permit" ? "Sign permit & start stream" : "Approve & start stream";
+  });
   streamForm.addEventListener("submit", (e) => {
     e.preventDefault();
     void act("Start stream", async (progress) => {
@@ -136,9 +183,6 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       if (!/^0x[0-9a-fA-F]{40}$/.test(to)) throw new Error("the recipient must be a 0x address");
       const dep = toUnits(deposit.value);
       const now = await chainNow(s);
-      const deadline = BigInt(now + 3600);
-      progress("sign the permit in your wallet");
-      const sig = await signPermit(s, s.addr.stream, dep, deadline);
       const params = {
         recipient: to,
         token: s.addr.token,
@@ -151,9 +195,18 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
         unattestedAllowance: Math.max(0, Math.round(Number(allowance.value))),
         referralBudget: 0n,
       };
-      const funding = { method: 0, validAfter: 0n, deadline, nonce: `0x${"0".repeat(64)}`, v: sig.v, r: sig.r, s: sig.s };
-      progress("confirm the transaction");
-      await write(s, s.addr.stream, s.abi.stream, "createLinearWithFunding", [params, funding], progress);
+      if ((streamFunding.value as Funding) === "approve") {
+        await ensureAllowance(s, s.addr.stream, dep, progress);
+        progress("step 2 of 2: confirm the transaction");
+        await write(s, s.addr.stream, s.abi.stream, "createLinear", [params], progress);
+      } else {
+        const deadline = BigInt(now + 3600);
+        progress("sign the permit in your wallet");
+        const sig = await signPermit(s, s.addr.stream, dep, deadline);
+        const funding = { method: 0, validAfter: 0n, deadline, nonce: `0x${"0".repeat(64)}`, v: sig.v, r: sig.r, s: sig.s };
+        progress("confirm the transaction");
+        await write(s, s.addr.stream, s.abi.stream, "createLinearWithFunding", [params, funding], progress);
+      }
       onChange();
     });
   });
@@ -260,46 +313,36 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
 
   type StreamView = { can: bigint };
   const currentStreams = new Map<bigint, StreamView>();
-  type StreamRow = { id: bigint; sender: Address; recipient: Address; deposited: bigint; withdrawn: bigint; withdrawable: bigint; streamed: bigint; allowance: bigint; sinceAttested: bigint; frozen: boolean; at: number; endTime: number; startTime: number };
+  /** A stream as last read from the chain, and the chain time it was read at. */
+  type StreamRow = StreamInfo & { at: number };
   let streams: StreamRow[] = [];
+  /** The sender's confirmation step open on a stream (cancel shows the split first; renounce is forever). */
+  const confirming = new Map<bigint, "cancel" | "renounce">();
 
   async function refreshStreams(now: number): Promise<void> {
     if (!s.wallet) {
       streamList.replaceChildren(h("p", { class: "hint" }, "Connect a wallet to see your streams."));
       return;
     }
-    const fromBlock = BigInt(s.d.startBlock);
-    const ev = { address: s.addr.stream, abi: s.abi.stream, eventName: "CreateLinearStream", fromBlock } as const;
-    const logs = [...(await s.publicClient.getContractEvents({ ...ev, args: { sender: s.wallet.address } })), ...(await s.publicClient.getContractEvents({ ...ev, args: { recipient: s.wallet.address } }))];
-    const rows: StreamRow[] = [];
-    for (const l of logs) {
-      const a = (l as unknown as { args: { streamId: bigint; sender: Address; recipient: Address; startTime: number; endTime: number } }).args;
-      if (rows.some((r) => r.id === a.streamId)) continue;
-      const [data, amounts] = await Promise.all([
-        s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "getStream", args: [a.streamId] }) as Promise<{ deposited: bigint; withdrawn: bigint; sinceAttested: bigint; flags: number }>,
-        // "pending": evaluated at the time the next block would have, not at the last block's (possibly old) time.
-        s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [a.streamId], blockTag: "pending" }) as Promise<{ streamed: bigint; withdrawable: bigint; unattestedAllowance: bigint }>,
-      ]);
-      rows.push({
-        id: a.streamId,
-        sender: a.sender,
-        recipient: a.recipient,
-        deposited: data.deposited,
-        withdrawn: data.withdrawn,
-        withdrawable: amounts.withdrawable,
-        streamed: amounts.streamed,
-        allowance: amounts.unattestedAllowance,
-        sinceAttested: BigInt(data.sinceAttested),
-        frozen: (Number(data.flags) & 16) !== 0,
-        at: now,
-        startTime: Number(a.startTime),
-        endTime: Number(a.endTime),
-      });
-    }
-    if (busy) return;
+    const owner = s.wallet.address;
+    const rows = (await loadStreamsOf(s, owner)).map((x) => ({ ...x, at: now }));
+    // A refresh that started before an account switch must not paint the previous account's streams.
+    if (busy || s.wallet?.address !== owner) return;
     lastRefreshWall = Date.now() / 1000;
-    streams = rows.sort((x, y) => (x.id < y.id ? 1 : -1));
+    streams = rows;
     drawStreams();
+    // Marks whose streams are on screen, so scripts (and tests) can wait for the list after a switch.
+    streamList.dataset.account = owner.toLowerCase();
+  }
+
+  /** Runs a stream action with the usual pending / confirmed / error states, then refreshes. */
+  function streamAction<T>(label: string, fn: (p: (t: string) => void) => Promise<T>, done?: (out: T) => string | undefined, after?: () => void): void {
+    busy = true;
+    void act(label, fn, done).finally(() => {
+      after?.();
+      busy = false;
+      onChange();
+    });
   }
 
   /** Redraws the stream balances, extrapolating the linear accrual between chain reads (the tick). */
@@ -310,32 +353,50 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       streamList.replaceChildren(h("p", { class: "hint" }, "No streams yet."));
       return;
     }
+    const me = s.wallet.address.toLowerCase();
     const wall = Date.now() / 1000;
     const views = streams.map((r) => {
       const elapsed = Math.max(0, wall - lastRefreshWall);
-      const rate = r.endTime > r.startTime ? Number(r.deposited) / (r.endTime - r.startTime) : 0;
-      const streamed = r.frozen ? r.streamed : BigInt(Math.min(Number(r.deposited), Math.floor(Number(r.streamed) + rate * elapsed)));
-      const withdrawable = r.withdrawable + (streamed - r.streamed);
-      const isRecipient = r.recipient.toLowerCase() === s.wallet!.address.toLowerCase();
+      const ticking = !r.frozen && !r.canceled && r.endTime > r.startTime;
+      const rate = ticking ? Number(r.deposited) / (r.endTime - r.startTime) : 0;
+      const streamed = ticking ? BigInt(Math.min(Number(r.deposited), Math.floor(Number(r.streamed) + rate * elapsed))) : r.streamed;
+      const withdrawable = r.frozen ? 0n : r.withdrawable + (streamed - r.streamed);
+      const isRecipient = r.recipient.toLowerCase() === me;
+      const isSender = r.sender.toLowerCase() === me;
       const room = r.allowance > r.sinceAttested ? r.allowance - r.sinceAttested : 0n;
       const can = r.withdrawable < room ? r.withdrawable : room; // what the chain allows without an attestation
+      const senderCan = isSender && r.cancelable && !r.canceled && !r.frozen;
+      if (!senderCan) confirming.delete(r.id); // the stream changed under an open confirmation
+      const state = r.frozen ? "Frozen" : r.canceled ? "Canceled" : r.cancelable ? "Streaming" : "Irrevocable";
       return {
         r,
-        streamed,
         withdrawable,
         isRecipient,
+        isSender,
         room,
         can,
+        senderCan,
+        state,
+        confirm: confirming.get(r.id),
+        split: cancelSplit(r),
+        streamed,
         showBtn: isRecipient && can > 0n && !r.frozen,
         showAttested: isRecipient && !r.frozen && r.withdrawable > room && Boolean(s.cfg.oracleUrl),
-        showHint: room < withdrawable && isRecipient,
+        showHint: room < withdrawable && isRecipient && !r.frozen,
         pct: Number(r.deposited) > 0 ? (100 * Number(streamed)) / Number(r.deposited) : 0,
         text: `streamed ${usdc(streamed)} / ${usdc(r.deposited)} USDC · withdrawn ${usdc(r.withdrawn)} · withdrawable ${usdc(withdrawable)}`,
       };
     });
+    type View = (typeof views)[number];
+    // The words tick with the balance shown above them; the data attributes keep the contract's own figures
+    // (amountsOf at the last read), which the mined cancel can only move towards the recipient.
+    const splitText = (v: View): string => {
+      const accrued = v.streamed - v.r.streamed < v.split.refund ? v.streamed - v.r.streamed : v.split.refund;
+      return `Cancel now: ${usdc(v.split.toRecipient + accrued)} USDC (accrued, not yet withdrawn) stays with the recipient, ${usdc(v.split.refund - accrued)} USDC returns to you. The block that mines the cancel fixes the exact split.`;
+    };
     for (const v of views) currentStreams.set(v.r.id, v);
     // The tick updates text in place; the list is rebuilt only when its shape changes (buttons stay put).
-    const sig = `${s.wallet.address}#` + views.map((v) => `${v.r.id}:${v.r.frozen}:${v.showBtn}:${v.showAttested}:${v.showHint}`).join("|");
+    const sig = `${me}#` + views.map((v) => `${v.r.id}:${v.state}:${v.showBtn}:${v.showAttested}:${v.showHint}:${v.senderCan}:${v.confirm ?? "-"}:${v.r.freeze?.txHash ?? "-"}`).join("|");
     if (sig === streamSig && streamList.childElementCount === views.length) {
       for (const v of views) {
         const el = streamList.querySelector<HTMLElement>(`article.stream[data-stream="${v.r.id}"]`);
@@ -348,6 +409,12 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
         if (b) b.textContent = `Withdraw ${usdc(v.can)} USDC`;
         const a = el.querySelector<HTMLElement>('button[data-action="withdraw-attested"]');
         if (a) a.textContent = `Withdraw ${usdc(v.r.withdrawable)} USDC with an attestation`;
+        const split = el.querySelector<HTMLElement>('[data-field="split"]');
+        if (split) {
+          split.textContent = splitText(v);
+          split.dataset.toRecipient = String(v.split.toRecipient);
+          split.dataset.refund = String(v.split.refund);
+        }
       }
       return;
     }
@@ -358,37 +425,108 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
         const btn = v.showBtn ? h("button", { class: "small", "data-action": "withdraw" }, `Withdraw ${usdc(v.can)} USDC`) : null;
         btn?.addEventListener("click", () => {
           const can = currentStreams.get(r.id)?.can ?? v.can;
-          busy = true;
-          void act("Withdraw", (p) => write(s, s.addr.stream, s.abi.stream, "withdraw", [r.id, r.recipient, can], p)).finally(() => {
-            busy = false;
-            onChange();
-          });
+          streamAction("Withdraw", (p) => write(s, s.addr.stream, s.abi.stream, "withdraw", [r.id, r.recipient, can], p));
         });
         // Above the allowance: ask the oracle for a pull-mode attestation (k-of-n signed) and pass it inline.
+        // A Freeze verdict freezes the stream (the call succeeds and pays nothing): say so, with its reasons.
         const attested = v.showAttested ? h("button", { class: "small secondary", "data-action": "withdraw-attested" }, `Withdraw ${usdc(r.withdrawable)} USDC with an attestation`) : null;
         attested?.addEventListener("click", () => {
-          busy = true;
-          void act("Withdraw with attestation", async (progress) => {
-            const amounts = (await s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [r.id], blockTag: "pending" })) as { withdrawable: bigint; subject: `0x${string}` };
-            progress("asking the oracle operators to attest");
-            const issued = await requestAttestation(s, { consumer: s.addr.stream, subject: amounts.subject, payer: r.sender, payee: r.recipient, token: s.addr.token, amount: amounts.withdrawable });
-            progress(`verdict: ${issued.decision}${issued.reasonsText?.length ? ` (${issued.reasonsText.join("; ")})` : ""}`);
-            const a = issued.attestation;
-            const att = { ...a, amount: BigInt(a.amount), issuedAt: BigInt(a.issuedAt), expiresAt: BigInt(a.expiresAt) };
-            await write(s, s.addr.stream, s.abi.stream, "withdrawWithAttestation", [r.id, r.recipient, amounts.withdrawable, att, issued.signerSet, issued.signatures], progress);
-          }).finally(() => {
-            busy = false;
-            onChange();
-          });
+          streamAction(
+            "Withdraw with attestation",
+            async (progress) => {
+              const amounts = (await s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [r.id], blockTag: "pending" })) as { withdrawable: bigint; subject: `0x${string}` };
+              progress("asking the oracle operators to attest");
+              const issued = await requestAttestation(s, { consumer: s.addr.stream, subject: amounts.subject, payer: r.sender, payee: r.recipient, token: s.addr.token, amount: amounts.withdrawable });
+              progress(`verdict: ${issued.decision}${issued.reasonsText?.length ? ` (${issued.reasonsText.join("; ")})` : ""}`);
+              const a = issued.attestation;
+              const att = { ...a, amount: BigInt(a.amount), issuedAt: BigInt(a.issuedAt), expiresAt: BigInt(a.expiresAt) };
+              return write(s, s.addr.stream, s.abi.stream, "withdrawWithAttestation", [r.id, r.recipient, amounts.withdrawable, att, issued.signerSet, issued.signatures], progress);
+            },
+            (receipt) => {
+              const frozen = eventIn<{ reasons: number }>(receipt, s.abi.stream, "FreezeStream");
+              if (frozen) {
+                const why = reasonsInWords(Number(frozen.reasons));
+                return `the oracle's verdict froze the stream${why.length ? ` (${why.join("; ")})` : ""}. Nothing was paid; the arbiter will clear or cancel it.`;
+              }
+              const paid = eventIn<{ net: bigint }>(receipt, s.abi.stream, "WithdrawStream");
+              return paid ? `confirmed, ${usdc(paid.net)} USDC paid.` : undefined;
+            },
+          );
         });
+
+        // The sender's actions: cancel (the split first) and renounce (forever), each behind a confirmation.
+        const senderButtons: HTMLElement[] = [];
+        let confirmBox: HTMLElement | null = null;
+        if (v.senderCan && !v.confirm) {
+          const cancel = h("button", { class: "small secondary", "data-action": "cancel" }, "Cancel stream…");
+          cancel.addEventListener("click", () => {
+            confirming.set(r.id, "cancel");
+            drawStreams();
+          });
+          const renounce = h("button", { class: "small secondary", "data-action": "renounce" }, "Make irrevocable…");
+          renounce.addEventListener("click", () => {
+            confirming.set(r.id, "renounce");
+            drawStreams();
+          });
+          senderButtons.push(cancel, renounce);
+        }
+        if (v.senderCan && v.confirm) {
+          const back = h("button", { class: "small secondary", "data-action": "confirm-dismiss" }, v.confirm === "cancel" ? "Keep streaming" : "Keep cancelable");
+          back.addEventListener("click", () => {
+            confirming.delete(r.id);
+            drawStreams();
+          });
+          let go: HTMLElement;
+          let question: HTMLElement;
+          if (v.confirm === "cancel") {
+            question = h("p", { "data-field": "split", "data-to-recipient": String(v.split.toRecipient), "data-refund": String(v.split.refund) }, splitText(v));
+            go = h("button", { class: "small danger", "data-action": "confirm-cancel" }, "Confirm cancel");
+            go.addEventListener("click", () =>
+              streamAction(
+                `Cancel stream #${r.id}`,
+                (p) => write(s, s.addr.stream, s.abi.stream, "cancel", [r.id], p),
+                (receipt) => {
+                  const ev = eventIn<{ refunded: bigint; recipientAmount: bigint }>(receipt, s.abi.stream, "CancelStream");
+                  return ev ? `confirmed: ${usdc(ev.recipientAmount)} USDC stays with the recipient to withdraw, ${usdc(ev.refunded)} USDC refunded to you.` : undefined;
+                },
+                () => confirming.delete(r.id),
+              ),
+            );
+          } else {
+            question = h(
+              "p",
+              {},
+              `Make stream #${r.id} irrevocable? You can never cancel it afterwards: the recipient is paid the full ${usdc(r.deposited)} USDC by ${new Date(r.endTime * 1000).toLocaleString()}.`,
+            );
+            go = h("button", { class: "small danger", "data-action": "confirm-renounce" }, "Confirm: make irrevocable");
+            go.addEventListener("click", () =>
+              streamAction(`Renounce stream #${r.id}`, (p) => write(s, s.addr.stream, s.abi.stream, "renounce", [r.id], p), () => "confirmed: the stream can no longer be canceled.", () => confirming.delete(r.id)),
+            );
+          }
+          confirmBox = h("div", { class: "confirm", "data-confirm": v.confirm }, question, h("div", { class: "actions" }, go, back));
+        }
+
+        const freezeBox = r.frozen
+          ? h(
+              "div",
+              { class: "verdict freeze", "data-decision": "freeze" },
+              h("strong", {}, r.freeze ? `Frozen by the risk oracle — risk ${(r.freeze.score / 100).toFixed(1)}%` : "Frozen by the risk oracle"),
+              r.freeze && reasonsInWords(r.freeze.reasons).length ? h("ul", { class: "reasons" }, ...reasonsInWords(r.freeze.reasons).map((w) => h("li", {}, w))) : null,
+              h("p", { class: "hint" }, `Nothing accrues or can be withdrawn until the arbiter clears the stream or cancels it${v.isSender ? " (only the arbiter can cancel it now)" : ""}.`),
+            )
+          : null;
+        const badge = v.state === "Streaming" ? null : h("span", { class: `badge ${v.state.toLowerCase()}` }, v.state);
+        const actions = [btn, attested, ...senderButtons].filter((x): x is HTMLButtonElement => x !== null);
         return h(
           "article",
-          { class: "stream", "data-stream": String(r.id) },
-          h("header", {}, h("strong", {}, `Stream #${r.id}`), h("span", { class: "hint" }, v.isRecipient ? ` from ${short(r.sender)}` : ` to ${short(r.recipient)}`), r.frozen ? h("span", { class: "badge frozen" }, "Frozen") : null),
+          { class: "stream", "data-stream": String(r.id), "data-state": v.state, "data-role": v.isSender ? "sender" : "recipient" },
+          h("header", {}, h("strong", {}, `Stream #${r.id}`), h("span", { class: "hint" }, v.isRecipient ? ` from ${short(r.sender)}` : ` to ${short(r.recipient)}`), badge),
           h("div", { class: "bar" }, h("div", { style: `width:${v.pct.toFixed(2)}%` })),
           h("p", { class: "mono", "data-field": "streamed" }, v.text),
+          freezeBox,
           v.showHint ? h("p", { class: "hint", "data-field": "hint" }, `Above ${usdc(v.room)} USDC more, a withdrawal needs an oracle attestation.`) : null,
-          btn || attested ? h("div", { class: "actions" }, btn ?? "", attested ?? "") : null,
+          actions.length ? h("div", { class: "actions" }, ...actions) : null,
+          confirmBox,
         );
       }),
     );

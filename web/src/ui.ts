@@ -131,8 +131,10 @@ function hintFor(e: DecodedRevert, label: string): string {
     case "PaymentEscrow_NotParty":
       return "Only the payer or the payee of this escrow can do this.";
     case "PaymentEscrow_NotArbiter":
-    case "PaymentStream_CallerNotArbiter":
       return "Only the arbiter can do this.";
+    case "PaymentStream_CallerNotArbiter":
+      // A frozen stream is canceled by the arbiter only, so the sender's cancel lands here.
+      return /cancel/i.test(label) ? "The stream is frozen: only the arbiter can cancel it now." : "Only the arbiter can do this.";
     case "PaymentEscrow_InvalidStatus":
       return "The milestone is no longer in a state that allows this (it may just have changed).";
     case "PaymentEscrow_HoldNotOver":
@@ -165,6 +167,20 @@ function hintFor(e: DecodedRevert, label: string): string {
       return "The stream's end is already past.";
     case "PaymentStream_InvalidRecipient":
       return "This recipient cannot receive the stream.";
+    case "PaymentStream_NotFound":
+      return "No such stream.";
+    case "PaymentStream_CallerNotSender":
+      return "Only the stream's sender can do this.";
+    case "PaymentStream_StreamNotCancelable":
+      return "This stream is irrevocable (created non-cancelable or renounced): it cannot be canceled.";
+    case "PaymentStream_StreamCanceled":
+      return "The stream is already canceled.";
+    case "PaymentStream_StreamSettled":
+      return "Everything has already streamed: nothing is left to refund.";
+    case "PaymentStream_StreamNotFrozen":
+      return "The stream is not frozen (any more): it may just have been cleared or canceled.";
+    case "PaymentStream_WrongShape":
+      return "Not possible for this kind of stream.";
     default:
       return "The contract refused the call.";
   }
@@ -187,12 +203,15 @@ export function describeError(err: unknown, label = ""): ErrorReport {
   return { kind: "error", text: `Error: ${message.split("\n")[0]}`, details: message.includes("\n") ? message : undefined };
 }
 
-/** Runs a wallet action with clear states: pending → confirmed, or rejected / error. */
-export async function act<T>(label: string, fn: (progress: (text: string) => void) => Promise<T>): Promise<T | undefined> {
+/**
+ * Runs a wallet action with clear states: pending → confirmed, or rejected / error. `done` turns the result
+ * into the confirmation's wording (e.g. the split a cancel made, read from its event).
+ */
+export async function act<T>(label: string, fn: (progress: (text: string) => void) => Promise<T>, done?: (out: T) => string | undefined): Promise<T | undefined> {
   setStatus("pending", `${label}: waiting for your wallet…`);
   try {
     const out = await fn((text) => setStatus("pending", `${label}: ${text}`));
-    setStatus("ok", `${label}: confirmed.`);
+    setStatus("ok", `${label}: ${done?.(out) ?? "confirmed."}`);
     return out;
   } catch (err) {
     const d = describeError(err, label);
