@@ -5,11 +5,13 @@
 // Screenshots land in test-results/ (and docs/screenshots/ when RISKGATE_SCREENSHOTS=1).
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, type Page, chromium } from "playwright-core";
+import { type Abi, type Address, type Hex, type PublicClient, createPublicClient, formatUnits, http, toFunctionSelector } from "viem";
+import type { Deployments } from "../../deploy/types.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RESULTS = path.join(ROOT, "test-results");
@@ -17,11 +19,13 @@ const DOCS = path.join(ROOT, "docs", "screenshots");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
-type Ready = { web: string; rpc: string; oracle: string; sanctionedPayee: string; arbiter: string; report: string };
+type Ready = { web: string; rpc: string; oracle: string; sanctionedPayee: string; arbiter: string; report: string; deploymentsFile: string };
 
 /** Dev accounts of the dApp's picker (Hardhat's default accounts). */
 const ACCOUNT = { payerA: "5", payerB: "6", merchant: "7", arbiter: "4", sanctioned: "8" } as const;
 const MERCHANT = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955";
+/** Addresses of the dev accounts used to check balances on the chain. */
+const ADDRESS = { payerA: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc", payerB: "0x976EA74026E726554dB657fA54763abd0C3a0aa9", merchant: MERCHANT } as const;
 
 function startDemo(): Promise<{ child: ChildProcess; ready: Ready }> {
   // RISKGATE_ORACLE=daemon runs the same tests against three real riskgate daemons instead of the demo's operators.
@@ -70,11 +74,40 @@ async function elementShot(page: Page, selector: string, name: string): Promise<
 async function useAccount(page: Page, index: string): Promise<void> {
   await page.selectOption("#dev-account", index);
   await page.waitForFunction((i) => document.querySelector("#account")?.getAttribute("title") !== null && (document.querySelector("#dev-account") as HTMLSelectElement).value === i, index);
-  // The escrow list must show this account's escrows before a test diffs it (see createEscrow).
+  // The escrow and stream lists must show this account's items before a test diffs them (see createEscrow,
+  // createStream). Both are refreshed by the payer view only: switch accounts on the payer tab.
   await page.waitForFunction(() => {
-    const list = document.querySelector("#escrows") as HTMLElement | null;
-    return !list || list.dataset.account === document.querySelector("#account")?.getAttribute("title")?.toLowerCase();
+    const me = document.querySelector("#account")?.getAttribute("title")?.toLowerCase();
+    return ["#escrows", "#streams"].every((id) => {
+      const list = document.querySelector(id) as HTMLElement | null;
+      return !list || list.dataset.account === me;
+    });
   });
+}
+
+async function faucet(page: Page): Promise<void> {
+  await page.click("#faucet");
+  const st = await waitStatus(page, ["ok", "error"]);
+  assert.equal(st.kind, "ok", st.text);
+}
+
+/** The dApp's USDC formatting (ui.ts `usdc`). */
+const usdcText = (x: bigint): string => Number(formatUnits(x, 6)).toLocaleString("en-US", { maximumFractionDigits: 6 });
+
+/** Starts a stream from the payer form; returns the new stream's id (the one the list did not show before). */
+async function createStream(page: Page, o: { recipient: string; deposit: string; minutes: string; allowance: string; funding?: "permit" | "approve" }): Promise<string> {
+  const before = await page.$$eval("article.stream", (els) => els.map((e) => (e as HTMLElement).dataset.stream));
+  await page.fill("#stream-recipient", o.recipient);
+  await page.fill("#stream-deposit", o.deposit);
+  await page.fill("#stream-minutes", o.minutes);
+  await page.fill("#stream-allowance", o.allowance);
+  await page.selectOption("#stream-funding", o.funding ?? "permit");
+  await page.click("#create-stream");
+  const st = await waitStatus(page, ["ok", "error", "rejected"]);
+  assert.equal(st.kind, "ok", st.text);
+  await page.selectOption("#stream-funding", "permit");
+  await page.waitForFunction((b) => Array.from(document.querySelectorAll("article.stream")).some((e) => !b.includes((e as HTMLElement).dataset.stream)), before, { timeout: 15_000 });
+  return page.$$eval("article.stream", (els, b) => els.map((e) => (e as HTMLElement).dataset.stream!).find((id) => !b.includes(id))!, before);
 }
 
 async function statusOf(page: Page): Promise<{ kind: string; text: string }> {
@@ -102,12 +135,26 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
   let demo: { child: ChildProcess; ready: Ready } | undefined;
   let browser: Browser;
   let page: Page;
+  /** Direct chain reads, to check what the dApp shows against the contracts' own events and balances. */
+  let chain: PublicClient;
+  let d: Deployments;
+  const balanceAt = (who: string, blockNumber: bigint): Promise<bigint> =>
+    chain.readContract({ address: d.token as Address, abi: d.contracts.MockUSDC!.abi as Abi, functionName: "balanceOf", args: [who], blockNumber }) as Promise<bigint>;
+  /** The single `eventName` log of the PaymentStream for `streamId`. */
+  const streamEvent = async <T>(eventName: string, streamId: string): Promise<{ args: T; blockNumber: bigint; transactionHash: Hex }> => {
+    const logs = await chain.getContractEvents({ address: d.contracts.PaymentStream.address, abi: d.contracts.PaymentStream.abi as Abi, eventName, args: { streamId: BigInt(streamId) }, fromBlock: BigInt(d.startBlock) });
+    assert.equal(logs.length, 1, `${eventName} of stream ${streamId}`);
+    const l = logs[0] as unknown as { args: T; blockNumber: bigint; transactionHash: Hex };
+    return l;
+  };
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
     mkdirSync(RESULTS, { recursive: true });
     if (process.env.RISKGATE_SCREENSHOTS === "1") mkdirSync(DOCS, { recursive: true });
     demo = await startDemo();
+    d = JSON.parse(readFileSync(demo.ready.deploymentsFile, "utf8")) as Deployments;
+    chain = createPublicClient({ transport: http(demo.ready.rpc) });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // phone width
     page.on("pageerror", (e) => process.stderr.write(`pageerror: ${e.message}\n`));
@@ -324,5 +371,171 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     await page.click("#tab-payer");
     await page.waitForSelector("article.escrow");
     await shot(page, "payer-desktop");
+  });
+
+  it("a sender cancels an approve-funded stream after seeing the split; the refund reaches the sender and the recipient withdraws the accrued rest", async () => {
+    await useAccount(page, ACCOUNT.payerA);
+    await faucet(page);
+    const id = await createStream(page, { recipient: MERCHANT, deposit: "30", minutes: "2", allowance: "100", funding: "approve" });
+    // Funded the classic way: createLinear (no permit) after an approve of exactly the deposit.
+    const created = await streamEvent<{ sender: string }>("CreateLinearStream", id);
+    const createAbi = (d.contracts.PaymentStream.abi as Abi).find((x) => x.type === "function" && x.name === "createLinear")!;
+    assert.equal((await chain.getTransaction({ hash: created.transactionHash })).input.slice(0, 10), toFunctionSelector(createAbi as never));
+    assert.equal(created.args.sender.toLowerCase(), ADDRESS.payerA.toLowerCase());
+
+    const st = `article.stream[data-stream="${id}"]`;
+    await page.waitForSelector(`${st}[data-role="sender"][data-state="Streaming"] button[data-action="cancel"]`, { timeout: 15_000 });
+    await page.waitForTimeout(3000); // let something accrue (0.25 USDC/s)
+    await page.click(`${st} button[data-action="cancel"]`);
+    // The confirmation shows the split from the contract's own view (amountsOf.refundable) before anything is sent.
+    const split = `${st} [data-field="split"]`;
+    await page.waitForSelector(split);
+    assert.match((await page.textContent(split)) ?? "", /^Cancel now: [\d.,]+ USDC \(accrued, not yet withdrawn\) stays with the recipient, [\d.,]+ USDC returns to you\./);
+    const preview = await page.$eval(split, (el) => ({ toRecipient: BigInt((el as HTMLElement).dataset.toRecipient!), refund: BigInt((el as HTMLElement).dataset.refund!) }));
+    assert.ok(preview.toRecipient > 0n && preview.refund > 0n, `split ${preview.toRecipient} / ${preview.refund}`);
+    assert.equal(preview.toRecipient + preview.refund, 30_000_000n);
+    await elementShot(page, st, "stream-cancel-confirm");
+    await page.click(`${st} button[data-action="confirm-cancel"]`);
+    const done = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(done.kind, "ok", done.text);
+
+    // The chain's split: everything deposited is accounted for, the recipient's share can only have grown
+    // since the preview (time moved on), and the sender's balance grew by exactly the refund in that block.
+    const cancel = await streamEvent<{ caller: string; refunded: bigint; recipientAmount: bigint }>("CancelStream", id);
+    const { refunded, recipientAmount } = cancel.args;
+    assert.equal(cancel.args.caller.toLowerCase(), ADDRESS.payerA.toLowerCase());
+    assert.equal(refunded + recipientAmount, 30_000_000n);
+    assert.ok(recipientAmount >= preview.toRecipient && refunded <= preview.refund);
+    assert.equal(await page.textContent("#status .status-text"), `Cancel stream #${id}: confirmed: ${usdcText(recipientAmount)} USDC stays with the recipient to withdraw, ${usdcText(refunded)} USDC refunded to you.`);
+    const senderAfter = await balanceAt(ADDRESS.payerA, cancel.blockNumber);
+    assert.equal(senderAfter - (await balanceAt(ADDRESS.payerA, cancel.blockNumber - 1n)), refunded);
+    await page.waitForSelector(`${st}[data-state="Canceled"]`, { timeout: 15_000 });
+    assert.equal(await page.locator(`${st} button[data-action="cancel"]`).count(), 0);
+    await page.waitForFunction((t) => document.querySelector("#balance")?.textContent === t, `${usdcText(senderAfter)} USDC`, { timeout: 15_000 });
+
+    // The recipient withdraws what had accrued; its balance grows by the net of exactly that amount.
+    await useAccount(page, ACCOUNT.merchant);
+    const withdraw = `${st}[data-state="Canceled"] button[data-action="withdraw"]`;
+    await page.waitForSelector(withdraw, { timeout: 15_000 });
+    assert.equal(await page.textContent(withdraw), `Withdraw ${usdcText(recipientAmount)} USDC`);
+    await page.click(withdraw);
+    const w = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(w.kind, "ok", w.text);
+    const paid = await streamEvent<{ gross: bigint; net: bigint }>("WithdrawStream", id);
+    assert.equal(paid.args.gross, recipientAmount);
+    assert.equal((await balanceAt(ADDRESS.merchant, paid.blockNumber)) - (await balanceAt(ADDRESS.merchant, paid.blockNumber - 1n)), paid.args.net);
+    await page.waitForFunction((sel) => /withdrawable 0$/.test(document.querySelector(`${sel} [data-field="streamed"]`)?.textContent ?? ""), st, { timeout: 15_000 });
+    assert.equal(await page.locator(`${st} button[data-action="withdraw"]`).count(), 0);
+  });
+
+  it("a sender renounces a stream: after confirming, it is irrevocable and offers no cancel", async () => {
+    await useAccount(page, ACCOUNT.payerA);
+    await faucet(page);
+    const id = await createStream(page, { recipient: MERCHANT, deposit: "5", minutes: "30", allowance: "50" });
+    const st = `article.stream[data-stream="${id}"]`;
+    await page.waitForSelector(`${st} button[data-action="renounce"]`, { timeout: 15_000 });
+    await page.click(`${st} button[data-action="renounce"]`);
+    // Backing out sends nothing.
+    await page.click(`${st} [data-confirm="renounce"] button[data-action="confirm-dismiss"]`);
+    await page.waitForSelector(`${st} button[data-action="renounce"]`);
+    await page.click(`${st} button[data-action="renounce"]`);
+    assert.match((await page.textContent(`${st} [data-confirm="renounce"]`)) ?? "", /You can never cancel it afterwards/);
+    await page.click(`${st} button[data-action="confirm-renounce"]`);
+    const done = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(done.kind, "ok", done.text);
+    await streamEvent("RenounceStream", id);
+    await page.waitForSelector(`${st}[data-state="Irrevocable"]`, { timeout: 15_000 });
+    assert.equal(await page.locator(`${st} button[data-action="cancel"]`).count(), 0);
+  });
+
+  it("streams to a sanctioned recipient are frozen by the oracle's verdict on a withdrawal over the allowance; the operator queue lists them with the reasons, and only the arbiter clears one and cancels the other", async () => {
+    await useAccount(page, ACCOUNT.payerB);
+    await faucet(page);
+    const sanctioned = demo!.ready.sanctionedPayee;
+    const toClear = await createStream(page, { recipient: sanctioned, deposit: "40", minutes: "3", allowance: "1" });
+    const toCancel = await createStream(page, { recipient: sanctioned, deposit: "40", minutes: "3", allowance: "1" });
+
+    // The recipient withdraws above its 1 USDC allowance: the oracle's pull-mode attestation is a Freeze, and
+    // the contract freezes the stream instead of paying.
+    await useAccount(page, ACCOUNT.sanctioned);
+    for (const id of [toClear, toCancel]) {
+      const st = `article.stream[data-stream="${id}"]`;
+      await page.waitForSelector(`${st} button[data-action="withdraw-attested"]`, { timeout: 30_000 });
+      await page.click(`${st} button[data-action="withdraw-attested"]`);
+      const frozen = await waitStatus(page, ["ok", "error", "rejected"], 60_000);
+      assert.equal(frozen.kind, "ok", frozen.text);
+      assert.match(frozen.text, /the oracle's verdict froze the stream \(.*sanctions\/deny list.*\)\. Nothing was paid/);
+      await page.waitForSelector(`${st}[data-state="Frozen"]`, { timeout: 15_000 });
+      assert.match((await page.textContent(`${st} .verdict.freeze`)) ?? "", /sanctions\/deny list/);
+      const ev = await streamEvent<{ score: number }>("FreezeStream", id);
+      assert.ok(ev.args.score >= d.policy.freezeAt);
+    }
+    await elementShot(page, `article.stream[data-stream="${toCancel}"]`, "stream-frozen");
+
+    // Anyone sees the queue; the buttons are disabled for a non-arbiter.
+    await page.click("#tab-operator");
+    const item = (id: string) => `li.queue-item[data-stream="${id}"][data-status="Frozen"]`;
+    for (const id of [toClear, toCancel]) {
+      await page.waitForSelector(item(id), { timeout: 15_000 });
+      assert.match((await page.textContent(`${item(id)} .reasons`)) ?? "", /sanctions\/deny list/);
+      assert.equal(await page.isDisabled(`${item(id)} button[data-action="stream-clear"]`), true);
+      assert.equal(await page.isDisabled(`${item(id)} button[data-action="stream-cancel"]`), true);
+    }
+    await page.click("#tab-payer");
+
+    await useAccount(page, ACCOUNT.arbiter);
+    await page.click("#tab-operator");
+    await page.waitForSelector(`${item(toClear)} button[data-action="stream-clear"]:not([disabled])`, { timeout: 15_000 });
+    await elementShot(page, item(toCancel), "operator-frozen-stream");
+    await page.click(`${item(toClear)} button[data-action="stream-clear"]`);
+    const cleared = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(cleared.kind, "ok", cleared.text);
+    await page.waitForSelector(item(toClear), { state: "detached", timeout: 15_000 });
+    const clear = await streamEvent<{ arbiter: string }>("ClearFreeze", toClear);
+    assert.equal(clear.args.arbiter.toLowerCase(), demo!.ready.arbiter.toLowerCase());
+
+    // Cancel splits by what had accrued when it froze: the button's figures are the contract's.
+    const label = (await page.textContent(`${item(toCancel)} button[data-action="stream-cancel"]`)) ?? "";
+    await page.click(`${item(toCancel)} button[data-action="stream-cancel"]`);
+    const canceled = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(canceled.kind, "ok", canceled.text);
+    await page.waitForSelector(item(toCancel), { state: "detached", timeout: 15_000 });
+    const cancel = await streamEvent<{ caller: string; refunded: bigint; recipientAmount: bigint }>("CancelStream", toCancel);
+    assert.equal(cancel.args.caller.toLowerCase(), demo!.ready.arbiter.toLowerCase());
+    assert.equal(cancel.args.refunded + cancel.args.recipientAmount, 40_000_000n); // nothing was withdrawn
+    assert.equal(label, `Cancel: ${usdcText(cancel.args.recipientAmount)} to recipient, ${usdcText(cancel.args.refunded)} back to sender`);
+    assert.equal((await balanceAt(ADDRESS.payerB, cancel.blockNumber)) - (await balanceAt(ADDRESS.payerB, cancel.blockNumber - 1n)), cancel.args.refunded);
+
+    // The sender sees one stream running again and the other canceled.
+    await page.click("#tab-payer");
+    await useAccount(page, ACCOUNT.payerB);
+    await page.waitForSelector(`article.stream[data-stream="${toClear}"][data-state="Streaming"]`, { timeout: 15_000 });
+    await page.waitForSelector(`article.stream[data-stream="${toCancel}"][data-state="Canceled"]`, { timeout: 15_000 });
+  });
+
+  it("a payer funds an escrow with approve + transferFrom instead of a permit; the oracle attests it as usual", async () => {
+    await useAccount(page, ACCOUNT.payerA);
+    await faucet(page);
+    await page.selectOption("#escrow-funding", "approve");
+    assert.equal(await page.textContent("#create-escrow"), "Approve & create escrow");
+    const id = await createEscrow(page, MERCHANT, "15").finally(() => page.selectOption("#escrow-funding", "permit"));
+    assert.equal(await page.textContent("#create-escrow"), "Sign permit & create escrow");
+
+    const escrowAbi = d.contracts.PaymentEscrow.abi as Abi;
+    const [created] = await chain.getContractEvents({ address: d.contracts.PaymentEscrow.address, abi: escrowAbi, eventName: "CreateEscrow", args: { escrowId: BigInt(id) }, fromBlock: BigInt(d.startBlock) });
+    const createAbi = escrowAbi.find((x) => x.type === "function" && x.name === "createEscrow")!;
+    assert.equal((await chain.getTransaction({ hash: created.transactionHash! })).input.slice(0, 10), toFunctionSelector(createAbi as never));
+    // The approve preceded it, for exactly the total, and the escrow pulled all of it.
+    const approvals = await chain.getContractEvents({ address: d.token as Address, abi: d.contracts.MockUSDC!.abi as Abi, eventName: "Approval", args: { owner: ADDRESS.payerA, spender: d.contracts.PaymentEscrow.address }, fromBlock: BigInt(d.startBlock), toBlock: created.blockNumber! - 1n });
+    assert.equal((approvals.at(-1) as unknown as { args: { value: bigint } }).args.value, 15_000_000n);
+    const left = await chain.readContract({ address: d.token as Address, abi: d.contracts.MockUSDC!.abi as Abi, functionName: "allowance", args: [ADDRESS.payerA, d.contracts.PaymentEscrow.address] });
+    assert.equal(left, 0n);
+
+    // The daemons attest it like any escrow (CreateEscrow is the same event). Which decision depends on the
+    // payer's history so far (earlier tests pay the merchant too: velocity), so any verdict will do.
+    const m0 = `li.milestone[data-escrow="${id}"][data-index="0"]`;
+    await page.waitForSelector(["release", "hold", "freeze"].map((x) => `${m0} .verdict[data-decision="${x}"]`).join(", "), { timeout: 30_000 }).catch(async (err: unknown) => {
+      throw new Error(`${(err as Error).message}\nmilestone: ${await page.textContent(m0)}`);
+    });
   });
 });
