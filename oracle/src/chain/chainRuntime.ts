@@ -17,6 +17,8 @@ export type ChainRuntime = {
   client: PublicClient;
   /** One watcher poll; concurrent callers share the one in flight. */
   poll(): Promise<PollResult | null>;
+  /** How many reorgs the watcher has detected (in any poll, the loop's or a co-sign's) since start. */
+  readonly reorgsSeen: number;
   /** Polls until the cursor reaches `block` (true) or `deadline` (ms since epoch) passes (false). */
   indexUpTo(block: number, deadline: number): Promise<boolean>;
   /** Whether the chain shows exactly this settlement in block `block` (own derivation, see watcher.ts). */
@@ -34,16 +36,23 @@ const key = (subject: string, block: number) => `${subject.toLowerCase()}@${bloc
 
 export function createChainRuntime(ctx: Context, client: PublicClient): ChainRuntime {
   let inFlight: Promise<PollResult | null> | null = null;
+  let reorgsSeen = 0;
   // Settlements this daemon's watcher indexed, by subject@block (bounded; a miss re-reads the chain).
   const recent = new Map<string, Settlement>();
 
   const runtime: ChainRuntime = {
     client,
+    get reorgsSeen() {
+      return reorgsSeen;
+    },
     poll() {
       if (!inFlight) {
         inFlight = pollOnce(ctx, client)
           .then((r) => {
-            if (r?.reorgedTo != null) recent.clear();
+            if (r?.reorgedTo != null) {
+              reorgsSeen++;
+              recent.clear();
+            }
             for (const s of r?.indexed ?? []) {
               recent.set(key(s.subject, s.blockNumber), s);
               if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);

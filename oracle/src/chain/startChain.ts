@@ -1,5 +1,7 @@
 // Starts the chain side: reads the RiskOracle domain and signer set, reconciles what a previous run
-// left in flight, then loops (watch → sign → submit → track → reorg check) until shutdown.
+// left in flight, then loops (watch → sign → submit → track → reorg check) until shutdown, one
+// iteration every POLL_INTERVAL_MS. An idle iteration is one RPC call (the latest block); the co-sign
+// route may run a watcher poll between iterations (chainRuntime.ts).
 import type { Context } from "../context.js";
 import { isRetryable, shortMessageOf } from "../errors.js";
 import { riskOracleAbi } from "./abis/riskOracleAbi.js";
@@ -38,18 +40,27 @@ export async function startChain(ctx: Context): Promise<void> {
   const runtime = createChainRuntime(ctx, client);
   const loop = (async () => {
     let failures = 0;
+    let checkedReorgs = 0;
     while (!ctx.shutdown.isShuttingDown()) {
+      const started = Date.now();
       try {
         const poll = await runtime.poll();
         if (ctx.account) await processSettlements(ctx, { postedOnChain });
         if (submitter) {
           await submitter.submit(poll?.headBlock);
           await submitter.track();
-          if (poll) await submitter.checkReorgs(poll.head, poll.headHash, poll.reorgedTo !== null);
+          // A reorg the watcher saw (in this poll or any since the last check) makes the check complete.
+          const reorgs = runtime.reorgsSeen;
+          if (poll) {
+            await submitter.checkReorgs(poll.head, poll.headHash, reorgs !== checkedReorgs);
+            checkedReorgs = reorgs;
+          }
         }
         lastOk = Date.now();
         failures = 0;
-        await sleep(config.pollIntervalMs, ctx.shutdown.signal);
+        // Fixed rate: the next head request goes out POLL_INTERVAL_MS after this one, not after this
+        // iteration's work (but never less than a fifth of the interval apart).
+        await sleep(Math.max(config.pollIntervalMs / 5, config.pollIntervalMs - (Date.now() - started)), ctx.shutdown.signal);
       } catch (err) {
         failures++;
         lastError = shortMessageOf(err);

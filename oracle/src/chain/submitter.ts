@@ -27,6 +27,7 @@ import { type Context, nowSeconds } from "../context.js";
 import { FatalError, isRetryable, shortMessageOf } from "../errors.js";
 import type { SentTx, StoredAttestation } from "../store/types.js";
 import { riskOracleAbi } from "./abis/riskOracleAbi.js";
+import { CURSOR } from "./watcher.js";
 import { withRetry } from "./withRetry.js";
 
 export type Submitter = {
@@ -38,14 +39,11 @@ export type Submitter = {
   reconcile(): Promise<void>;
   /**
    * Re-post attestations whose inclusion block was reorged away. `headHash`: the head it is checked
-   * against (an unchanged head needs no check); `force`: the watcher just saw a reorg (check now, not
-   * after REORG_CHECK_MS).
+   * against (an unchanged head needs no check); `force`: the watcher just saw a reorg (forget what was
+   * verified, check everything within REORG_DEPTH).
    */
   checkReorgs(head: number, headHash?: Hex, force?: boolean): Promise<number>;
 };
-
-/** Least time between two full reorg checks of posted attestations (see checkReorgs). */
-export const REORG_CHECK_MS = 1000;
 
 const toChain = (a: StoredAttestation) => ({
   consumer: a.consumer,
@@ -66,9 +64,10 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
   const { store, config, logger, metrics } = ctx;
   const oracle = ctx.chain!.oracle;
   let nonce: number | null = null;
-  /** Head hash of the last reorg check that found every posted attestation in place, and when it ran. */
+  /** Head hash of the last reorg check that found every posted attestation in place. */
   let checkedHead: Hex | null = null;
-  let checkedAt = 0;
+  /** uid → the watcher's cursor when its inclusion block was last found canonical (see checkReorgs). */
+  const verifiedAt = new Map<string, number>();
   const retry = <T>(fn: () => Promise<T>) =>
     withRetry(fn, {
       retries: config.rpcRetries,
@@ -295,22 +294,34 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
     async checkReorgs(head: number, headHash?: Hex, force = false) {
       // Same head hash as at the last check: the whole chain below it is the same (each block commits to
       // its parent), and anything posted since was read from that chain. Nothing can have moved.
-      if (headHash && headHash === checkedHead) return 0;
-      // A new head: a full check reads one block per recent posted height, so it runs at most every
-      // REORG_CHECK_MS (on a chain that mines a block per transaction it would otherwise run at every
-      // poll), and at once when the watcher saw its cursor block replaced.
-      if (!force && headHash && Date.now() - checkedAt < REORG_CHECK_MS) return 0;
-      checkedAt = Date.now();
+      if (headHash && headHash === checkedHead && !force) return 0;
+      // Incremental: the watcher proves at every poll that its cursor block is still canonical, so the
+      // chain up to the cursor has not changed since the last poll. An attestation found canonical when
+      // the cursor was c, with its block at or below c, stays canonical until the watcher sees a reorg
+      // (`force`: then everything is checked again). So each check reads only the blocks of attestations
+      // posted since (one eth_getBlockByNumber per new height), not every post within REORG_DEPTH.
+      if (force) verifiedAt.clear();
+      const cur = store.getCursor(CURSOR);
+      const cursor = cur?.hash ? cur.block : -1; // a cursor without a hash proves nothing
+
       let moved = 0;
-      const hashAt = new Map<number, string | null>(); // one eth_getBlockByNumber per height per check
+      const hashAt = new Map<number, string | null>();
+      const live = new Set<string>();
       for (const a of store.attestationsByStatus("posted")) {
         if (a.blockNumber === null || a.blockNumber < head - config.reorgDepth) continue;
+        live.add(a.uid);
+        const at = verifiedAt.get(a.uid);
+        if (at !== undefined && a.blockNumber <= at) continue;
         let hash = hashAt.get(a.blockNumber);
         if (hash === undefined) {
           hash = (await client.getBlock({ blockNumber: BigInt(a.blockNumber) }).catch(() => null))?.hash?.toLowerCase() ?? null;
           hashAt.set(a.blockNumber, hash);
         }
-        if (hash === a.blockHash) continue;
+        if (hash === a.blockHash) {
+          verifiedAt.set(a.uid, cursor);
+          continue;
+        }
+        verifiedAt.delete(a.uid);
         // The inclusion block is gone. Was the same transaction re-included elsewhere?
         const receipt = a.txHash ? await retry(() => receiptOf(a.txHash!)) : null;
         if (receipt?.status === "success") {
@@ -327,6 +338,7 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
         logger.warn({ uid: a.uid, block: a.blockNumber }, "posted attestation reorged away: re-posting");
         moved++;
       }
+      for (const uid of verifiedAt.keys()) if (!live.has(uid)) verifiedAt.delete(uid);
       if (moved) nonce = null;
       else checkedHead = headHash ?? null;
       return moved;
