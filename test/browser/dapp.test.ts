@@ -448,29 +448,42 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     assert.equal(await page.locator(`${st} button[data-action="cancel"]`).count(), 0);
   });
 
-  it("streams to a sanctioned recipient are frozen by the oracle's verdict on a withdrawal over the allowance; the operator queue lists them with the reasons, and only the arbiter clears one and cancels the other", async () => {
+  it("streams to a sanctioned recipient are frozen by the oracle's Freeze (posted, applied by the sender; pull-mode, on the recipient's withdrawal over the allowance); the operator queue lists them with the reasons, and only the arbiter clears one and cancels the other", async () => {
     await useAccount(page, ACCOUNT.payerB);
     await faucet(page);
     const sanctioned = demo!.ready.sanctionedPayee;
     const toClear = await createStream(page, { recipient: sanctioned, deposit: "40", minutes: "3", allowance: "1" });
     const toCancel = await createStream(page, { recipient: sanctioned, deposit: "40", minutes: "3", allowance: "1" });
-
-    // The recipient withdraws above its 1 USDC allowance: the oracle's pull-mode attestation is a Freeze, and
-    // the contract freezes the stream instead of paying.
-    await useAccount(page, ACCOUNT.sanctioned);
-    for (const id of [toClear, toCancel]) {
+    const frozenNow = async (id: string, text: string): Promise<void> => {
       const st = `article.stream[data-stream="${id}"]`;
-      await page.waitForSelector(`${st} button[data-action="withdraw-attested"]`, { timeout: 30_000 });
-      await page.click(`${st} button[data-action="withdraw-attested"]`);
-      const frozen = await waitStatus(page, ["ok", "error", "rejected"], 60_000);
-      assert.equal(frozen.kind, "ok", frozen.text);
-      assert.match(frozen.text, /the oracle's verdict froze the stream \(.*sanctions\/deny list.*\)\. Nothing was paid/);
+      assert.match(text, /the oracle's verdict froze the stream \(.*sanctions\/deny list.*\)\. Nothing was paid/);
       await page.waitForSelector(`${st}[data-state="Frozen"]`, { timeout: 15_000 });
       assert.match((await page.textContent(`${st} .verdict.freeze`)) ?? "", /sanctions\/deny list/);
       const ev = await streamEvent<{ score: number }>("FreezeStream", id);
       assert.ok(ev.args.score >= d.policy.freezeAt);
-    }
-    await elementShot(page, `article.stream[data-stream="${toCancel}"]`, "stream-frozen");
+    };
+
+    // Push: the operators attest a new linear stream's deposit and post the verdict; the sender sees the
+    // Freeze with its reasons and applies it at once (anyone may), instead of paying on until a withdrawal.
+    const posted = `article.stream[data-stream="${toCancel}"]`;
+    await page.waitForSelector(`${posted} [data-field="posted"][data-decision="freeze"]`, { timeout: 30_000 });
+    assert.match((await page.textContent(`${posted} [data-field="posted"]`)) ?? "", /sanctions\/deny list/);
+    await page.click(`${posted} button[data-action="apply-freeze"]`);
+    const applied = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(applied.kind, "ok", applied.text);
+    await frozenNow(toCancel, applied.text);
+    assert.equal(await page.locator(`${posted} button[data-action="cancel"]`).count(), 0, "a frozen stream is the arbiter's to cancel");
+    await elementShot(page, posted, "stream-frozen");
+
+    // Pull: the recipient withdraws above its 1 USDC allowance; the oracle's attestation is a Freeze, and the
+    // contract freezes the stream instead of paying.
+    await useAccount(page, ACCOUNT.sanctioned);
+    const pulled = `article.stream[data-stream="${toClear}"]`;
+    await page.waitForSelector(`${pulled} button[data-action="withdraw-attested"]`, { timeout: 30_000 });
+    await page.click(`${pulled} button[data-action="withdraw-attested"]`);
+    const frozen = await waitStatus(page, ["ok", "error", "rejected"], 60_000);
+    assert.equal(frozen.kind, "ok", frozen.text);
+    await frozenNow(toClear, frozen.text);
 
     // Anyone sees the queue; the buttons are disabled for a non-arbiter.
     await page.click("#tab-operator");

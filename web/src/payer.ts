@@ -2,11 +2,18 @@
 // or by approve + transferFrom, watch the verdict arrive with its reasons in plain words, release /
 // finalize / dispute / refund; create a stream (same two funding paths), watch the balance tick, withdraw;
 // the sender cancels (seeing the split first) or renounces its streams.
-import { type Address, parseSignature } from "viem";
+import { type Address, type TransactionReceipt, parseSignature } from "viem";
 import { DEV_ACCOUNTS, LOCAL_CHAIN_ID, type Session, devAccount, eventIn, write } from "./chain.js";
-import { type StreamInfo, cancelSplit, loadStreamsOf } from "./streams.js";
+import { type StreamInfo, cancelSplit, loadStreamsOf, postedCap, streamVerdicts } from "./streams.js";
 import { act, h, setStatus, short, toUnits, usdc } from "./ui.js";
-import { DECISION_WORDS, type EscrowView, type Milestone, decisionOf, loadEscrows, oracleExplanation, postedVerdicts, reasonsInWords } from "./verdicts.js";
+import { DECISION_WORDS, type EscrowView, type Milestone, type PostedVerdict, decisionOf, loadEscrows, oracleExplanation, postedVerdicts, reasonsInWords } from "./verdicts.js";
+
+/** A posted verdict for a stream's next attested withdrawal, in the stream's terms. */
+const STREAM_DECISION_WORDS = {
+  release: "Release",
+  hold: "Hold (withdrawals above the allowance wait for the hold window)",
+  freeze: "Freeze (applying it stops the stream until the arbiter decides)",
+} as const;
 
 const ZERO = "0x0000000000000000000000000000000000000000" as Address;
 
@@ -270,13 +277,12 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
     );
   }
 
-  async function refreshEscrows(now: number): Promise<void> {
+  async function refreshEscrows(now: number, verdicts: PostedVerdict[]): Promise<void> {
     if (!s.wallet) {
       escrowList.replaceChildren(h("p", { class: "hint" }, "Connect a wallet to see your escrows."));
       return;
     }
     const owner = s.wallet.address;
-    const verdicts = await postedVerdicts(s);
     const escrows = await loadEscrows(s, owner, verdicts);
     // A refresh that started before an account switch must not paint the previous account's escrows.
     if (busy || s.wallet?.address !== owner) return;
@@ -313,19 +319,27 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
 
   type StreamView = { can: bigint };
   const currentStreams = new Map<bigint, StreamView>();
-  /** A stream as last read from the chain, and the chain time it was read at. */
-  type StreamRow = StreamInfo & { at: number };
+  /** A stream as last read from the chain, the chain time it was read at, and the verdict posted for its next subject. */
+  type StreamRow = StreamInfo & { at: number; posted?: PostedVerdict & { cap?: bigint } };
   let streams: StreamRow[] = [];
   /** The sender's confirmation step open on a stream (cancel shows the split first; renounce is forever). */
   const confirming = new Map<bigint, "cancel" | "renounce">();
 
-  async function refreshStreams(now: number): Promise<void> {
+  async function refreshStreams(now: number, verdicts: PostedVerdict[]): Promise<void> {
     if (!s.wallet) {
       streamList.replaceChildren(h("p", { class: "hint" }, "Connect a wallet to see your streams."));
       return;
     }
     const owner = s.wallet.address;
-    const rows = (await loadStreamsOf(s, owner)).map((x) => ({ ...x, at: now }));
+    const bySubject = streamVerdicts(s, verdicts);
+    const rows = await Promise.all(
+      (await loadStreamsOf(s, owner)).map(async (x): Promise<StreamRow> => {
+        // A verdict the operators posted for the stream's next subject (push mode), if still valid.
+        const v = bySubject.get(x.subject.toLowerCase());
+        const posted = v && !x.frozen && v.expiresAt > BigInt(now) ? { ...v, cap: await postedCap(s, v) } : undefined;
+        return { ...x, at: now, posted };
+      }),
+    );
     // A refresh that started before an account switch must not paint the previous account's streams.
     if (busy || s.wallet?.address !== owner) return;
     lastRefreshWall = Date.now() / 1000;
@@ -344,6 +358,17 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       onChange();
     });
   }
+
+  /** The outcome of an attested withdrawal (inline or posted): paid, or frozen by a Freeze verdict. */
+  const withdrawOutcome = (receipt: TransactionReceipt): string | undefined => {
+    const frozen = eventIn<{ reasons: number }>(receipt, s.abi.stream, "FreezeStream");
+    if (frozen) {
+      const why = reasonsInWords(Number(frozen.reasons));
+      return `the oracle's verdict froze the stream${why.length ? ` (${why.join("; ")})` : ""}. Nothing was paid; the arbiter will clear or cancel it.`;
+    }
+    const paid = eventIn<{ net: bigint }>(receipt, s.abi.stream, "WithdrawStream");
+    return paid ? `confirmed, ${usdc(paid.net)} USDC paid.` : undefined;
+  };
 
   /** Redraws the stream balances, extrapolating the linear accrual between chain reads (the tick). */
   function drawStreams(): void {
@@ -368,6 +393,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       const senderCan = isSender && r.cancelable && !r.canceled && !r.frozen;
       if (!senderCan) confirming.delete(r.id); // the stream changed under an open confirmation
       const state = r.frozen ? "Frozen" : r.canceled ? "Canceled" : r.cancelable ? "Streaming" : "Irrevocable";
+      const posted = r.posted ? decisionOf(r.posted.score, s.d.policy) : undefined;
+      const cap = r.posted?.cap;
       return {
         r,
         withdrawable,
@@ -382,6 +409,12 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
         streamed,
         showBtn: isRecipient && can > 0n && !r.frozen,
         showAttested: isRecipient && !r.frozen && r.withdrawable > room && Boolean(s.cfg.oracleUrl),
+        posted,
+        // Push mode: the verdict the operators posted, with the cap it covers.
+        postedAmount: cap === undefined ? 0n : r.withdrawable < cap ? r.withdrawable : cap,
+        showPosted: isRecipient && !r.frozen && posted !== undefined && posted !== "freeze" && cap !== undefined && r.withdrawable > room,
+        // Anyone may apply a posted Freeze; the sender does it to stop paying a flagged recipient at once.
+        showApplyFreeze: (isSender || isRecipient) && !r.frozen && posted === "freeze" && cap !== undefined,
         showHint: room < withdrawable && isRecipient && !r.frozen,
         pct: Number(r.deposited) > 0 ? (100 * Number(streamed)) / Number(r.deposited) : 0,
         text: `streamed ${usdc(streamed)} / ${usdc(r.deposited)} USDC · withdrawn ${usdc(r.withdrawn)} · withdrawable ${usdc(withdrawable)}`,
@@ -396,7 +429,9 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
     };
     for (const v of views) currentStreams.set(v.r.id, v);
     // The tick updates text in place; the list is rebuilt only when its shape changes (buttons stay put).
-    const sig = `${me}#` + views.map((v) => `${v.r.id}:${v.state}:${v.showBtn}:${v.showAttested}:${v.showHint}:${v.senderCan}:${v.confirm ?? "-"}:${v.r.freeze?.txHash ?? "-"}`).join("|");
+    const sig =
+      `${me}#` +
+      views.map((v) => `${v.r.id}:${v.state}:${v.showBtn}:${v.showAttested}:${v.showHint}:${v.senderCan}:${v.confirm ?? "-"}:${v.r.freeze?.txHash ?? "-"}:${v.r.posted?.uid ?? "-"}:${v.showPosted}:${v.showApplyFreeze}`).join("|");
     if (sig === streamSig && streamList.childElementCount === views.length) {
       for (const v of views) {
         const el = streamList.querySelector<HTMLElement>(`article.stream[data-stream="${v.r.id}"]`);
@@ -409,6 +444,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
         if (b) b.textContent = `Withdraw ${usdc(v.can)} USDC`;
         const a = el.querySelector<HTMLElement>('button[data-action="withdraw-attested"]');
         if (a) a.textContent = `Withdraw ${usdc(v.r.withdrawable)} USDC with an attestation`;
+        const pb = el.querySelector<HTMLElement>('button[data-action="withdraw-posted"]');
+        if (pb) pb.textContent = `Withdraw ${usdc(v.postedAmount)} USDC with the posted verdict`;
         const split = el.querySelector<HTMLElement>('[data-field="split"]');
         if (split) {
           split.textContent = splitText(v);
@@ -442,17 +479,33 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
               const att = { ...a, amount: BigInt(a.amount), issuedAt: BigInt(a.issuedAt), expiresAt: BigInt(a.expiresAt) };
               return write(s, s.addr.stream, s.abi.stream, "withdrawWithAttestation", [r.id, r.recipient, amounts.withdrawable, att, issued.signerSet, issued.signatures], progress);
             },
-            (receipt) => {
-              const frozen = eventIn<{ reasons: number }>(receipt, s.abi.stream, "FreezeStream");
-              if (frozen) {
-                const why = reasonsInWords(Number(frozen.reasons));
-                return `the oracle's verdict froze the stream${why.length ? ` (${why.join("; ")})` : ""}. Nothing was paid; the arbiter will clear or cancel it.`;
-              }
-              const paid = eventIn<{ net: bigint }>(receipt, s.abi.stream, "WithdrawStream");
-              return paid ? `confirmed, ${usdc(paid.net)} USDC paid.` : undefined;
-            },
+            withdrawOutcome,
           );
         });
+        const cap = r.posted?.cap ?? 0n;
+        const viaPosted = v.showPosted ? h("button", { class: "small secondary", "data-action": "withdraw-posted" }, `Withdraw ${usdc(v.postedAmount)} USDC with the posted verdict`) : null;
+        viaPosted?.addEventListener("click", () =>
+          streamAction(
+            "Withdraw with the posted verdict",
+            async (progress) => {
+              const now = (await s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [r.id], blockTag: "pending" })) as { withdrawable: bigint };
+              return write(s, s.addr.stream, s.abi.stream, "withdrawWithPosted", [r.id, r.recipient, now.withdrawable < cap ? now.withdrawable : cap, cap], progress);
+            },
+            withdrawOutcome,
+          ),
+        );
+        const applyFreeze = v.showApplyFreeze ? h("button", { class: "small danger", "data-action": "apply-freeze" }, "Apply the freeze now") : null;
+        // A Freeze applies whatever the amount (> 0); nothing is paid.
+        applyFreeze?.addEventListener("click", () => streamAction(`Freeze stream #${r.id}`, (p) => write(s, s.addr.stream, s.abi.stream, "withdrawWithPosted", [r.id, r.recipient, 1n, cap], p), withdrawOutcome));
+        const postedBox =
+          r.posted && v.posted
+            ? h(
+                "div",
+                { class: `verdict ${v.posted}`, "data-decision": v.posted, "data-field": "posted" },
+                h("strong", {}, `Oracle verdict for the next attested withdrawal: ${STREAM_DECISION_WORDS[v.posted]} — risk ${(r.posted.score / 100).toFixed(1)}%`),
+                v.posted !== "release" && reasonsInWords(r.posted.reasons).length ? h("ul", { class: "reasons" }, ...reasonsInWords(r.posted.reasons).map((w) => h("li", {}, w))) : null,
+              )
+            : null;
 
         // The sender's actions: cancel (the split first) and renounce (forever), each behind a confirmation.
         const senderButtons: HTMLElement[] = [];
@@ -516,7 +569,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
             )
           : null;
         const badge = v.state === "Streaming" ? null : h("span", { class: `badge ${v.state.toLowerCase()}` }, v.state);
-        const actions = [btn, attested, ...senderButtons].filter((x): x is HTMLButtonElement => x !== null);
+        const actions = [btn, attested, viaPosted, applyFreeze, ...senderButtons].filter((x): x is HTMLButtonElement => x !== null);
         return h(
           "article",
           { class: "stream", "data-stream": String(r.id), "data-state": v.state, "data-role": v.isSender ? "sender" : "recipient" },
@@ -524,6 +577,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
           h("div", { class: "bar" }, h("div", { style: `width:${v.pct.toFixed(2)}%` })),
           h("p", { class: "mono", "data-field": "streamed" }, v.text),
           freezeBox,
+          postedBox,
           v.showHint ? h("p", { class: "hint", "data-field": "hint" }, `Above ${usdc(v.room)} USDC more, a withdrawal needs an oracle attestation.`) : null,
           actions.length ? h("div", { class: "actions" }, ...actions) : null,
           confirmBox,
@@ -542,8 +596,9 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       const now = await chainNow(s);
       if (s.wallet) balance.textContent = `${usdc((await s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "balanceOf", args: [s.wallet.address] })) as bigint)} USDC`;
       else balance.textContent = "–";
-      await refreshEscrows(now);
-      await refreshStreams(now);
+      const verdicts = s.wallet ? await postedVerdicts(s) : [];
+      await refreshEscrows(now, verdicts);
+      await refreshStreams(now, verdicts);
       lastRefreshWall = Date.now() / 1000;
     } catch (err) {
       setStatus("error", `Cannot reach the chain: ${(err as Error).message.split("\n")[0]}`);

@@ -1,7 +1,8 @@
 // Reading streams from the chain: the raw record (getStream), the contract's computed amounts (amountsOf,
 // at the pending block's time), and the Freeze verdicts that froze them (FreezeStream events).
-import type { Address, Hex } from "viem";
+import { type Address, type Hex, decodeFunctionData } from "viem";
 import type { Session } from "./chain.js";
+import type { PostedVerdict } from "./verdicts.js";
 
 /** `Stream.FLAG_*` (contracts/types/Stream.sol). */
 export const FLAG = { open: 1, cancelable: 2, canceled: 4, paused: 8, frozen: 16, referral: 32, cliffAmount: 64 } as const;
@@ -32,11 +33,13 @@ export type StreamInfo = {
   startTime: number;
   /** Linear only (0 for open-ended). */
   endTime: number;
+  /** The subject the next attestation must carry: `(streamId << 64) | seq`. */
+  subject: Hex;
   freeze?: StreamFreeze;
 };
 
 type RawStream = { sender: Address; startTime: number; terms: bigint; recipient: Address; deposited: bigint; withdrawn: bigint; sinceAttested: bigint; flags: number };
-type RawAmounts = { streamed: bigint; withdrawable: bigint; refundable: bigint; unattestedAllowance: bigint };
+type RawAmounts = { streamed: bigint; withdrawable: bigint; refundable: bigint; unattestedAllowance: bigint; subject: Hex };
 
 /** One stream: its record and the contract's own computed amounts, evaluated at the pending block's time. */
 export async function loadStream(s: Session, id: bigint, freezes?: Map<bigint, StreamFreeze>): Promise<StreamInfo> {
@@ -65,6 +68,7 @@ export async function loadStream(s: Session, id: bigint, freezes?: Map<bigint, S
     cancelable: (flags & FLAG.cancelable) !== 0,
     startTime: Number(data.startTime),
     endTime: open ? 0 : Number(BigInt(data.terms) & 0xffffffffn),
+    subject: amounts.subject,
     freeze: freezes?.get(id),
   };
 }
@@ -112,4 +116,38 @@ export async function loadFrozenStreams(s: Session): Promise<StreamInfo[]> {
 /** The arbiter of frozen streams (PaymentStream's own; it may differ from the escrows' arbiter). */
 export async function streamArbiter(s: Session): Promise<Address> {
   return (await s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "arbiter" })) as Address;
+}
+
+/** The posted verdicts for streams, by subject (the latest one when a subject was posted twice). */
+export function streamVerdicts(s: Session, verdicts: PostedVerdict[]): Map<string, PostedVerdict> {
+  const out = new Map<string, PostedVerdict>();
+  for (const v of verdicts) if (v.consumer.toLowerCase() === s.addr.stream.toLowerCase()) out.set(v.subject.toLowerCase(), v);
+  return out;
+}
+
+type PostedAtt = { consumer: Address; subject: Hex; amount: bigint };
+const caps = new Map<string, bigint | null>();
+
+/**
+ * The cap (`amount`) a posted verdict covers, which `withdrawWithPosted` must repeat: the PostAttestation
+ * event does not carry it, so it is read from the posting transaction's calldata (`postAttestation` or
+ * `postAttestations` on the oracle). Undefined when the verdict was posted through another contract.
+ */
+export async function postedCap(s: Session, v: PostedVerdict): Promise<bigint | undefined> {
+  if (!caps.has(v.uid)) {
+    let cap: bigint | null = null;
+    const tx = await s.publicClient.getTransaction({ hash: v.txHash }); // a network error is not cached
+    try {
+      if (tx.to?.toLowerCase() === s.addr.oracle.toLowerCase()) {
+        const call = decodeFunctionData({ abi: s.abi.oracle, data: tx.input });
+        const atts = (call.functionName === "postAttestation" ? [call.args?.[0]] : call.functionName === "postAttestations" ? (call.args?.[0] as unknown[]) : []) as PostedAtt[];
+        const hit = atts.find((a) => a.consumer.toLowerCase() === v.consumer.toLowerCase() && a.subject.toLowerCase() === v.subject.toLowerCase());
+        if (hit) cap = hit.amount;
+      }
+    } catch {
+      // not decodable: no posted-verdict action for this one
+    }
+    caps.set(v.uid, cap);
+  }
+  return caps.get(v.uid) ?? undefined;
 }

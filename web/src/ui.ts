@@ -162,7 +162,7 @@ function hintFor(e: DecodedRevert, label: string): string {
     case "PaymentStream_StreamFrozen":
       return "The stream is frozen by the risk oracle.";
     case "PaymentStream_HoldActive":
-      return "The stream is on hold: try again after it ends.";
+      return typeof a[1] === "bigint" ? `The oracle's verdict holds the stream until ${new Date(Number(a[1]) * 1000).toLocaleTimeString()}: try again then.` : "The stream is on hold: try again after it ends.";
     case "PaymentStream_EndTimeInPast":
       return "The stream's end is already past.";
     case "PaymentStream_InvalidRecipient":
