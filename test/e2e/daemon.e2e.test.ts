@@ -235,6 +235,30 @@ describe("daemon e2e (hardhat node)", () => {
     assert.equal(s2.amount, 40_000_000n);
   });
 
+  it("test_e2e_FrozenStreamGetsNoVerdictUntilCleared_ThenNextSeqAttested", async () => {
+    const deposit = 5_000_000n;
+    const { id } = await createLinearStream(node.rpcUrl, stack, { recipient: SANCTIONED, deposit, seconds: 60 });
+    const { a: s0 } = await until("seq 0 posted", () => posted(streamSubject(id, 0n)));
+    assert.equal(s0.decision, "freeze");
+    // Anyone applies the posted Freeze verdict: the stream freezes and seq 0 is used.
+    const payer = createWalletClient({ account: privateKeyToAccount(KEYS.payer), chain: hardhat, transport: http(node.rpcUrl) });
+    const fr = await stack.publicClient.waitForTransactionReceipt({
+      hash: await payer.writeContract({ address: stack.stream, abi: paymentStreamAbi, functionName: "withdrawWithPosted", args: [id, SANCTIONED, 1n, deposit] }),
+    });
+    assert.equal(fr.status, "success");
+    assert.equal((await stack.publicClient.readContract({ address: stack.stream, abi: paymentStreamAbi, functionName: "getStream", args: [id] })).seq, 1);
+    // Frozen: a verdict could not be used, none is made.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(posted(streamSubject(id, 1n)), null);
+    // The arbiter clears it: withdrawals are possible again, so seq 1 is attested for the balance.
+    const arbiter = createWalletClient({ account: privateKeyToAccount(KEYS.arbiter), chain: hardhat, transport: http(node.rpcUrl) });
+    const cr = await stack.publicClient.waitForTransactionReceipt({ hash: await arbiter.writeContract({ address: stack.stream, abi: paymentStreamAbi, functionName: "clearFreeze", args: [id] }) });
+    assert.equal(cr.status, "success");
+    const { a: s1 } = await until("seq 1 posted", () => posted(streamSubject(id, 1n)));
+    assert.equal(s1.amount, deposit);
+    assert.equal(s1.decision, "freeze", "still a sanctioned recipient");
+  });
+
   it("test_RevertWhen_CosignForSettlementNotOnChain_409", async () => {
     const id = await createEscrow(node.rpcUrl, stack, { payee: privateKeyToAccount(KEYS.payee).address, amounts: [2_000_000n] });
     const { a } = await until("posted", () => posted(escrowSubject(id, 0)));
