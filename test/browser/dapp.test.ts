@@ -526,11 +526,18 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     await page.waitForSelector(`article.stream[data-stream="${toCancel}"][data-state="Canceled"]`, { timeout: 15_000 });
   });
 
-  it("a payer funds an escrow with approve + transferFrom instead of a permit; the oracle attests it as usual", async () => {
+  it("a payer funds an escrow with approve + transferFrom instead of a permit (an amount above the balance is refused before any approve); the oracle attests it as usual", async () => {
     await useAccount(page, ACCOUNT.payerA);
     await faucet(page);
     await page.selectOption("#escrow-funding", "approve");
     assert.equal(await page.textContent("#create-escrow"), "Approve & create escrow");
+    // More than the balance: refused before any approve is sent (checked below on the chain).
+    await page.fill("#payee", MERCHANT);
+    await page.fill("#amount", "5000000");
+    await page.click("#create-escrow");
+    const refused = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(refused.kind, "error", refused.text);
+    assert.match(refused.text, /Insufficient USDC balance: you have [\d,.]+, the escrow needs 5,000,000\./);
     const id = await createEscrow(page, MERCHANT, "15").finally(() => page.selectOption("#escrow-funding", "permit"));
     assert.equal(await page.textContent("#create-escrow"), "Sign permit & create escrow");
 
@@ -540,7 +547,9 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     assert.equal((await chain.getTransaction({ hash: created.transactionHash! })).input.slice(0, 10), toFunctionSelector(createAbi as never));
     // The approve preceded it, for exactly the total, and the escrow pulled all of it.
     const approvals = await chain.getContractEvents({ address: d.token as Address, abi: d.contracts.MockUSDC!.abi as Abi, eventName: "Approval", args: { owner: ADDRESS.payerA, spender: d.contracts.PaymentEscrow.address }, fromBlock: BigInt(d.startBlock), toBlock: created.blockNumber! - 1n });
-    assert.equal((approvals.at(-1) as unknown as { args: { value: bigint } }).args.value, 15_000_000n);
+    const values = approvals.map((a) => (a as unknown as { args: { value: bigint } }).args.value);
+    assert.equal(values.at(-1), 15_000_000n);
+    assert.ok(!values.includes(5_000_000_000_000n), "no approve for the refused amount");
     const left = await chain.readContract({ address: d.token as Address, abi: d.contracts.MockUSDC!.abi as Abi, functionName: "allowance", args: [ADDRESS.payerA, d.contracts.PaymentEscrow.address] });
     assert.equal(left, 0n);
 

@@ -57,9 +57,14 @@ function fundingSelect(id: string): HTMLSelectElement {
 }
 
 /** Approve path, step 1: approves `spender` for `amount`, skipped when the allowance already covers it. */
-async function ensureAllowance(s: Session, spender: Address, amount: bigint, progress: (t: string) => void): Promise<void> {
+async function ensureAllowance(s: Session, spender: Address, amount: bigint, what: string, progress: (t: string) => void): Promise<void> {
   const owner = s.wallet!.address;
-  const current = (await s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "allowance", args: [owner, spender] })) as bigint;
+  const [balance, current] = await Promise.all([
+    s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "balanceOf", args: [owner] }) as Promise<bigint>,
+    s.publicClient.readContract({ address: s.addr.token, abi: s.abi.token, functionName: "allowance", args: [owner, spender] }) as Promise<bigint>,
+  ]);
+  // Checked before the approve, so a payment that cannot go through costs no approve transaction.
+  if (balance < amount) throw new Error(`Insufficient USDC balance: you have ${usdc(balance)}, ${what} needs ${usdc(amount)}.`);
   if (current >= amount) return progress(`the allowance (${usdc(current)} USDC) already covers it`);
   progress(`step 1 of 2: approve ${usdc(amount)} USDC in your wallet`);
   await write(s, s.addr.token, s.abi.token, "approve", [spender, amount], (t) => progress(`step 1 of 2 (approve): ${t}`));
@@ -149,7 +154,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       const now = await chainNow(s);
       const params = { payee: to, token: s.addr.token, amounts: parts, deadline: now + Math.round(Number(deadlineH.value) * 3600), arbiter: s.d.arbiter as Address, referrer: ZERO };
       if ((escrowFunding.value as Funding) === "approve") {
-        await ensureAllowance(s, s.addr.escrow, total, progress);
+        await ensureAllowance(s, s.addr.escrow, total, "the escrow", progress);
         progress("step 2 of 2: confirm the transaction");
         await write(s, s.addr.escrow, s.abi.escrow, "createEscrow", [params], progress);
       } else {
@@ -203,7 +208,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
         referralBudget: 0n,
       };
       if ((streamFunding.value as Funding) === "approve") {
-        await ensureAllowance(s, s.addr.stream, dep, progress);
+        await ensureAllowance(s, s.addr.stream, dep, "the stream", progress);
         progress("step 2 of 2: confirm the transaction");
         await write(s, s.addr.stream, s.abi.stream, "createLinear", [params], progress);
       } else {
