@@ -560,4 +560,25 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
       throw new Error(`${(err as Error).message}\nmilestone: ${await page.textContent(m0)}`);
     });
   });
+
+  it("a recipient withdraws above its allowance with the verdict the operators posted (push mode, no oracle API round trip)", async () => {
+    await useAccount(page, ACCOUNT.merchant);
+    await faucet(page);
+    const id = await createStream(page, { recipient: ADDRESS.payerB, deposit: "20", minutes: "2", allowance: "1" });
+    await useAccount(page, ACCOUNT.payerB);
+    const st = `article.stream[data-stream="${id}"]`;
+    await page.waitForSelector(`${st} [data-field="posted"][data-decision="release"]`, { timeout: 30_000 }).catch(async (err: unknown) => {
+      throw new Error(`${(err as Error).message}\nstream: ${await page.textContent(st)}`);
+    });
+    await page.waitForSelector(`${st} button[data-action="withdraw-posted"]`, { timeout: 30_000 });
+    await page.click(`${st} button[data-action="withdraw-posted"]`);
+    const done = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(done.kind, "ok", done.text);
+    const used = await streamEvent<{ decision: number; subject: Hex }>("UseAttestation", id);
+    assert.equal(used.args.decision, 1); // Attestation.Decision.Release
+    assert.equal(BigInt(used.args.subject), BigInt(id) << 64n); // seq 0: the deposit's pre-posted verdict
+    const paid = await streamEvent<{ gross: bigint; net: bigint }>("WithdrawStream", id);
+    assert.ok(paid.args.gross > 1_000_000n, `above the 1 USDC allowance: ${paid.args.gross}`);
+    assert.equal(await page.textContent("#status .status-text"), `Withdraw with the posted verdict: confirmed, ${usdcText(paid.args.net)} USDC paid.`);
+  });
 });
