@@ -46,14 +46,18 @@ async function fitParts(train: Dataset, valid: Dataset, seed: number, opt: Train
   return { ensemble: { net: model, gbdt, norm }, gbdtTrees: gbdt.trees.length, mlpEpochs: epochs };
 }
 
-/** Chooses the network's share of the blend on validation (kept in [0.3, 0.7]: both parts count). */
+/**
+ * Chooses the network's share of the blend on validation, in [0.1, 0.7]. (Out-of-fold, the network
+ * alone reaches ROC-AUC ~0.975 against ~0.987 for the trees; shares of 0.1–0.2 are best on CV and
+ * validation, 0.3 costs ~0.0005, above 0.5 more. The floor keeps the network in every model.)
+ */
 function chooseBlend(f: Fitted, valid: Dataset): { mlpWeight: number; gbdtWeight: number } {
   const Xv = valid.rows.map((r) => engineer(r));
   const pm = predictMlp(f.ensemble.net, Xv.map((x) => standardise(x, f.ensemble.norm)));
   const pg = Xv.map((x) => predictGbdt(f.ensemble.gbdt, x));
   let best = { mlpWeight: 0.5, gbdtWeight: 0.5 };
   let bestAuc = -1;
-  for (let w = 0.3; w <= 0.7001; w += 0.1) {
+  for (let w = 0.1; w <= 0.7001; w += 0.1) {
     const blend = { mlpWeight: Number(w.toFixed(1)), gbdtWeight: Number((1 - w).toFixed(1)) };
     const auc = rocAuc(Xv.map((_, i) => blendProbs(pm[i], pg[i], blend)), valid.labels);
     if (auc > bestAuc + 1e-6) {

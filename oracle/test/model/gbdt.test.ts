@@ -42,3 +42,19 @@ test("test_explainGbdt_ContributionsSumToMargin", () => {
   assert.ok(Math.abs(m.baseScore + rootSum + sum - predictTreeMargin(m, x)) < 1e-9);
   assert.ok(Math.abs(c[0]) > Math.abs(c[3]), "the informative feature dominates");
 });
+
+test("test_trainGbdt_EarlyStoppingCutsToBestRound_ZeroKeepsAllRounds", () => {
+  const tr = data(200, 5);
+  const va = data(200, 6);
+  // deep trees, high learning rate: the validation loss bottoms out early, then rises
+  const cut = trainGbdt(tr.X, tr.y, { rounds: 120, learningRate: 0.5, maxDepth: 6, earlyStopping: 10, seed: 1 }, va);
+  const all = trainGbdt(tr.X, tr.y, { rounds: 120, learningRate: 0.5, maxDepth: 6, earlyStopping: 0, seed: 1 }, va);
+  assert.ok(cut.trees.length < 120, `${cut.trees.length} trees`);
+  assert.equal(all.trees.length, 120);
+  assert.deepEqual(all.trees.slice(0, cut.trees.length), cut.trees, "same trees up to the cut");
+});
+
+test("test_RevertWhen_trainGbdt_MaxBinsAbove255", () => {
+  const tr = data(50, 7);
+  assert.throws(() => trainGbdt(tr.X, tr.y, { rounds: 2, maxBins: 256 }), /maxBins/);
+});
