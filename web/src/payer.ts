@@ -395,9 +395,11 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       const isSender = r.sender.toLowerCase() === me;
       const room = r.allowance > r.sinceAttested ? r.allowance - r.sinceAttested : 0n;
       const can = r.withdrawable < room ? r.withdrawable : room; // what the chain allows without an attestation
-      const senderCan = isSender && r.cancelable && !r.canceled && !r.frozen;
+      // Nothing left to refund (fully streamed): a cancel would revert and a renounce would mean nothing.
+      const ended = !r.frozen && !r.canceled && r.refundable === 0n;
+      const senderCan = isSender && r.cancelable && !r.canceled && !r.frozen && !ended;
       if (!senderCan) confirming.delete(r.id); // the stream changed under an open confirmation
-      const state = r.frozen ? "Frozen" : r.canceled ? "Canceled" : r.cancelable ? "Streaming" : "Irrevocable";
+      const state = r.frozen ? "Frozen" : r.canceled ? "Canceled" : ended ? "Ended" : r.cancelable ? "Streaming" : "Irrevocable";
       const posted = r.posted ? decisionOf(r.posted.score, s.d.policy) : undefined;
       const cap = r.posted?.cap;
       return {
