@@ -259,6 +259,52 @@ describe("daemon e2e (hardhat node)", () => {
     assert.equal(s1.decision, "freeze", "still a sanctioned recipient");
   });
 
+  it("test_e2e_StreamSeqUsedInPullModeBeforePush_NotPosted_NextSeqAttested", async () => {
+    const recipient = privateKeyToAccount(KEYS.payee);
+    const signers = [...operators.map((o) => o.address)].sort((x, y) => (x.toLowerCase() < y.toLowerCase() ? -1 : 1));
+    const id = await stack.publicClient.readContract({ address: stack.stream, abi: paymentStreamAbi, functionName: "nextStreamId" });
+    // The first-ranked leader of seq 0 is down: the next one waits LEADER_GRACE_MS (2 s) before leading.
+    const first = operators.findIndex((o) => leaderRank(streamSubject(id, 0n), signers, o.address) === 0);
+    await stopOperator(first);
+    try {
+      const deposit = 30_000_000n;
+      const created = await createLinearStream(node.rpcUrl, stack, { recipient: recipient.address, deposit, seconds: 60 });
+      assert.equal(created.id, id);
+      // Meanwhile the recipient uses seq 0 with a pull-mode attestation from the live operators.
+      const live = [...running.values()][0]!;
+      const res = await fetch(`${live.url}/v1/attestations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ consumer: stack.stream, subject: streamSubject(id, 0n), payer: privateKeyToAccount(KEYS.payer).address, payee: recipient.address, token: stack.usdc, amount: deposit.toString() }),
+      });
+      const pulled = (await res.json()) as { attestation: Record<string, string | number>; signerSet: `0x${string}`[]; signatures: `0x${string}`[] };
+      assert.equal(res.status, 201, JSON.stringify(pulled));
+      const att = pulled.attestation;
+      await mineAt(node.rpcUrl, created.endTime - 30);
+      const w = createWalletClient({ account: recipient, chain: hardhat, transport: http(node.rpcUrl) });
+      const args = [
+        id,
+        recipient.address,
+        10_000_000n,
+        { ...att, amount: BigInt(att.amount!), issuedAt: BigInt(att.issuedAt!), expiresAt: BigInt(att.expiresAt!) },
+        pulled.signerSet,
+        pulled.signatures,
+      ] as const;
+      const r = await stack.publicClient.waitForTransactionReceipt({ hash: await w.writeContract({ address: stack.stream, abi: paymentStreamAbi, functionName: "withdrawWithAttestation", args: args as never }) });
+      assert.equal(r.status, "success");
+      // seq 1 is pre-attested; seq 0, used already, is never pushed (the grace period has passed by then).
+      const { a: s1 } = await until("seq 1 posted", () => posted(streamSubject(id, 1n)));
+      assert.equal(s1.amount, deposit - 10_000_000n);
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal((await postedEvents(streamSubject(id, 0n))).length, 0, "an outdated seq is not posted");
+    } finally {
+      await startOperator(first, { lead: true });
+    }
+    // The restarted operator (first in line for seq 0) finds it outdated too.
+    await until("restarted operator caught up", () => running.get(first)!.ctx.store.pendingSettlements().length === 0);
+    assert.equal((await postedEvents(streamSubject(id, 0n))).length, 0);
+  });
+
   it("test_RevertWhen_CosignForSettlementNotOnChain_409", async () => {
     const id = await createEscrow(node.rpcUrl, stack, { payee: privateKeyToAccount(KEYS.payee).address, amounts: [2_000_000n] });
     const { a } = await until("posted", () => posted(escrowSubject(id, 0)));

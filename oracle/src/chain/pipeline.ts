@@ -12,6 +12,11 @@ export type ProcessSettlementsParameters = {
   limit?: number;
   /** Whether a verdict for `subject` was posted on chain at or after `fromBlock` (by any operator). */
   postedOnChain?: (subject: InboxItem["subject"], fromBlock: number) => Promise<boolean>;
+  /**
+   * Whether the settlement can no longer be used on chain (a stream seq already used — by a pull-mode
+   * withdrawal, or long ago when backfilling): then nothing is signed or posted for it.
+   */
+  outdated?: (item: InboxItem) => Promise<boolean>;
   /** How many settlements are signed concurrently (co-signing is a network round trip). */
   concurrency?: number;
 };
@@ -35,7 +40,7 @@ export async function processSettlements(ctx: Context, p: ProcessSettlementsPara
     if (rank > 0 && now < item.seenAt + rank * ctx.config.leaderGraceMs) continue; // the better-ranked operator leads first
     // Led already (by another operator, or before this one's history was rebuilt from a backfill)?
     // A later-ranked operator asks before signing; the first-ranked one asks while it signs (latency).
-    if (rank > 0 && p.postedOnChain && (await p.postedOnChain(item.subject, item.blockNumber))) {
+    if (rank > 0 && ((p.postedOnChain && (await p.postedOnChain(item.subject, item.blockNumber))) || (p.outdated && (await p.outdated(item))))) {
       store.setSettlementStatus(item.subject, "done");
       continue;
     }
@@ -48,19 +53,23 @@ export async function processSettlements(ctx: Context, p: ProcessSettlementsPara
     Array.from({ length: Math.min(workers, due.length) }, async () => {
       while (next < due.length && !ctx.shutdown.isShuttingDown()) {
         const item = due[next++]!;
-        if (await lead(ctx, item, p.postedOnChain)) done++;
+        if (await lead(ctx, item, p)) done++;
       }
     }),
   );
   return done;
 }
 
-async function lead(ctx: Context, item: InboxItem, postedOnChain: ProcessSettlementsParameters["postedOnChain"]): Promise<boolean> {
+async function lead(ctx: Context, item: InboxItem, p: ProcessSettlementsParameters): Promise<boolean> {
   const { store, logger, metrics } = ctx;
   let issued;
   try {
-    const [posted, signed] = await Promise.all([postedOnChain ? postedOnChain(item.subject, item.blockNumber) : false, signSettlement(ctx, item)]);
-    if (posted) {
+    const [posted, outdated, signed] = await Promise.all([
+      p.postedOnChain ? p.postedOnChain(item.subject, item.blockNumber) : false,
+      p.outdated ? p.outdated(item) : false,
+      signSettlement(ctx, item),
+    ]);
+    if (posted || outdated) {
       store.setSettlementStatus(item.subject, "done");
       return false;
     }

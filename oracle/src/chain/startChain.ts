@@ -4,6 +4,8 @@
 // route may run a watcher poll between iterations (chainRuntime.ts).
 import type { Context } from "../context.js";
 import { isRetryable, shortMessageOf } from "../errors.js";
+import type { InboxItem } from "../store/types.js";
+import { paymentStreamAbi } from "./abis/paymentStreamAbi.js";
 import { riskOracleAbi } from "./abis/riskOracleAbi.js";
 import { createChainRuntime } from "./chainRuntime.js";
 import { createChainClient } from "./clients.js";
@@ -33,6 +35,14 @@ export async function startChain(ctx: Context): Promise<void> {
     return logs.length > 0;
   };
 
+  // A stream settlement whose seq the stream has moved past (used meanwhile) is outdated.
+  const outdated = async (item: InboxItem) => {
+    const stream = config.streamAddress;
+    if (!stream || item.consumer.toLowerCase() !== stream.toLowerCase()) return false;
+    const current = await client.readContract({ address: stream, abi: paymentStreamAbi, functionName: "subjectOf", args: [BigInt(item.subject) >> 64n] });
+    return current.toLowerCase() !== item.subject.toLowerCase();
+  };
+
   let lastOk = Date.now();
   let lastError = "";
   ctx.checks.set("chain", () => (Date.now() - lastOk < Math.max(10_000, config.pollIntervalMs * 10) ? true : `chain unreachable: ${lastError}`));
@@ -45,7 +55,7 @@ export async function startChain(ctx: Context): Promise<void> {
       const started = Date.now();
       try {
         const poll = await runtime.poll();
-        if (ctx.account) await processSettlements(ctx, { postedOnChain });
+        if (ctx.account) await processSettlements(ctx, { postedOnChain, outdated });
         if (submitter) {
           await submitter.submit(poll?.headBlock);
           await submitter.track();
