@@ -43,6 +43,7 @@ import {
   toHex,
 } from "viem";
 import type { Context } from "../context.js";
+import { isRetryable, shortMessageOf } from "../errors.js";
 import type { InboxItem, PaymentRecord } from "../store/types.js";
 import { paymentEscrowAbi } from "./abis/paymentEscrowAbi.js";
 import { paymentStreamAbi } from "./abis/paymentStreamAbi.js";
@@ -161,7 +162,17 @@ export async function scanRange(ctx: Context, client: PublicClient, from: number
       payments.push(s);
       if (s.amount > BigInt(a.unattestedAllowance) * 10n ** BigInt(decimals)) settlements.push(s);
     } else if (log.eventName === "DepositStream" || log.eventName === "UseAttestation" || log.eventName === "ClearFreeze") {
-      const { parties: st, settlement: s } = await streamAt(log.args.streamId, log.blockNumber);
+      let at: StreamAt;
+      try {
+        at = await streamAt(log.args.streamId, log.blockNumber);
+      } catch (err) {
+        if (isRetryable(err)) throw err;
+        // E.g. state pruned on a full node during a deep backfill. Skipping only forgoes a push: the
+        // contract still demands a verdict, which pull mode gives. The watcher must not stall on it.
+        ctx.logger.warn({ stream_id: log.args.streamId.toString(), block: Number(log.blockNumber), err: shortMessageOf(err) }, "stream state at the event's block unreadable: not pre-attested");
+        continue;
+      }
+      const { parties: st, settlement: s } = at;
       if (log.eventName === "DepositStream") {
         // The top-up itself is money into the stream for its recipient (whoever funded it).
         payments.push({
