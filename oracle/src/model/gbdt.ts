@@ -81,35 +81,71 @@ function binOf(edges: number[], v: number): number {
   return lo;
 }
 
-/** Trees flattened into typed arrays for fast scoring (thresholds are float32, like the features). */
-export type CompiledGbdt = { base: number; roots: Int32Array; feature: Int32Array; threshold: Float32Array; left: Int32Array; right: Int32Array; value: Float64Array };
+/**
+ * Trees laid out as complete binary trees of the model's maximum depth D, for fast scoring: node i
+ * has children 2i+1 and 2i+2, so a row takes exactly D steps per tree with no pointer chasing; a leaf
+ * above depth D is padded with copies of itself (either branch gives its value). Thresholds are
+ * float32, like the features. Models deeper than MAX_COMPLETE_DEPTH use the pointer layout.
+ */
+export type CompiledGbdt = {
+  base: number;
+  trees: number;
+  depth: number;
+  /** Per tree 2^D − 1 split features / thresholds, then 2^D leaf values. */
+  feature: Int32Array;
+  threshold: Float32Array;
+  leaf: Float64Array;
+};
 
-const compiled = new WeakMap<GbdtModel, CompiledGbdt>();
+const MAX_COMPLETE_DEPTH = 10;
+const compiled = new WeakMap<GbdtModel, CompiledGbdt | null>();
 
-export function compileGbdt(model: GbdtModel): CompiledGbdt {
-  let c = compiled.get(model);
-  if (c) return c;
-  const total = model.trees.reduce((s, t) => s + t.feature.length, 0);
-  c = {
+function treeDepth(t: Tree, n = 0): number {
+  return t.feature[n] < 0 ? 0 : 1 + Math.max(treeDepth(t, t.left[n]), treeDepth(t, t.right[n]));
+}
+
+export function compileGbdt(model: GbdtModel): CompiledGbdt | null {
+  const cached = compiled.get(model);
+  if (cached !== undefined) return cached;
+  const D = model.trees.reduce((d, t) => Math.max(d, treeDepth(t)), 0);
+  if (D > MAX_COMPLETE_DEPTH) {
+    compiled.set(model, null);
+    return null;
+  }
+  const inner = (1 << D) - 1;
+  const leaves = 1 << D;
+  const T = model.trees.length;
+  const c: CompiledGbdt = {
     base: model.baseScore,
-    roots: new Int32Array(model.trees.length),
-    feature: new Int32Array(total),
-    threshold: new Float32Array(total),
-    left: new Int32Array(total),
-    right: new Int32Array(total),
-    value: new Float64Array(total),
+    trees: T,
+    depth: D,
+    feature: new Int32Array(T * inner),
+    threshold: new Float32Array(T * inner),
+    leaf: new Float64Array(T * leaves),
   };
-  let o = 0;
   model.trees.forEach((t, k) => {
-    c!.roots[k] = o;
-    for (let n = 0; n < t.feature.length; n++) {
-      c!.feature[o + n] = t.feature[n];
-      c!.threshold[o + n] = t.threshold[n];
-      c!.left[o + n] = t.left[n] + o;
-      c!.right[o + n] = t.right[n] + o;
-      c!.value[o + n] = t.value[n];
-    }
-    o += t.feature.length;
+    const fo = k * inner;
+    const lo = k * leaves;
+    // (complete-layout position, source node) pairs, level by level
+    const fill = (pos: number, n: number, depth: number): void => {
+      if (depth === D) {
+        c.leaf[lo + pos - inner] = t.value[n];
+        return;
+      }
+      if (t.feature[n] < 0) {
+        // padding: both children repeat this leaf
+        c.feature[fo + pos] = 0;
+        c.threshold[fo + pos] = 0;
+        fill(2 * pos + 1, n, depth + 1);
+        fill(2 * pos + 2, n, depth + 1);
+        return;
+      }
+      c.feature[fo + pos] = t.feature[n];
+      c.threshold[fo + pos] = t.threshold[n];
+      fill(2 * pos + 1, t.left[n], depth + 1);
+      fill(2 * pos + 2, t.right[n], depth + 1);
+    };
+    fill(0, 0, 0);
   });
   compiled.set(model, c);
   return c;
@@ -118,16 +154,17 @@ export function compileGbdt(model: GbdtModel): CompiledGbdt {
 /** Margin (log-odds) of a row; x should hold float32 values (a Float32Array). */
 export function predictMargin(model: GbdtModel, x: ArrayLike<number>): number {
   const c = compileGbdt(model);
-  const { feature, threshold, left, right, value, roots } = c;
+  if (c === null) return predictTreeMargin(model, x);
+  const { feature, threshold, leaf, depth, trees } = c;
+  const inner = (1 << depth) - 1;
+  const leaves = 1 << depth;
   let z = c.base;
-  for (let k = 0; k < roots.length; k++) {
-    let n = roots[k];
-    let f = feature[n];
-    while (f >= 0) {
-      n = x[f] <= threshold[n] ? left[n] : right[n];
-      f = feature[n];
-    }
-    z += value[n];
+  for (let k = 0, fo = 0, lo = 0; k < trees; k++, fo += inner, lo += leaves) {
+    let i = 0;
+    // branch-free step (left = 2i+1 when x <= threshold, else 2i+2; NaN goes right as in the trees):
+    // about twice as fast as a conditional on random rows, which mispredict half the time
+    for (let d = 0; d < depth; d++) i = 2 * i + 2 - Number(x[feature[fo + i]] <= threshold[fo + i]);
+    z += leaf[lo + i - inner];
   }
   return z;
 }

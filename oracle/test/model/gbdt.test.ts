@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { explainGbdt, predictGbdt, predictTreeMargin, trainGbdt } from "../../src/model/gbdt.js";
+import { explainGbdt, predictGbdt, predictMargin, predictTreeMargin, trainGbdt } from "../../src/model/gbdt.js";
 import { rocAuc } from "../../src/model/metrics.js";
 import { createRng } from "../../src/model/rng.js";
 
@@ -57,4 +57,18 @@ test("test_trainGbdt_EarlyStoppingCutsToBestRound_ZeroKeepsAllRounds", () => {
 test("test_RevertWhen_trainGbdt_MaxBinsAbove255", () => {
   const tr = data(50, 7);
   assert.throws(() => trainGbdt(tr.X, tr.y, { rounds: 2, maxBins: 256 }), /maxBins/);
+});
+
+test("test_predictMargin_CompleteLayoutEqualsTreeWalk_UnevenDepthsAndNaN", () => {
+  const tr = data(400, 8);
+  // minChildWeight stops some branches early, so leaves sit at several depths (padding is exercised)
+  const m = trainGbdt(tr.X, tr.y, { rounds: 40, maxDepth: 6, minChildWeight: 8, seed: 3 });
+  const depths = new Set<number>();
+  for (const t of m.trees) {
+    const walk = (n: number, d: number): void => (t.feature[n] < 0 ? void depths.add(d) : (walk(t.left[n], d + 1), walk(t.right[n], d + 1)));
+    walk(0, 0);
+  }
+  assert.ok(depths.size > 1, `leaf depths ${[...depths]}`);
+  const rows = [...data(300, 9).X, Float32Array.from([Number.NaN, 0.5, Number.NaN, -1]), Float32Array.from([Infinity, -Infinity, 0, 0])];
+  for (const x of rows) assert.equal(predictMargin(m, x), predictTreeMargin(m, x));
 });
