@@ -1,11 +1,11 @@
 // The Express app, built from a context and never listening by itself (index.ts / tests listen).
-import { randomUUID } from "node:crypto";
 import express, { type Express, type RequestHandler } from "express";
-import { pinoHttp } from "pino-http";
 import type { Context } from "../context.js";
 import { apiKeyAuth } from "./middleware/apiKeyAuth.js";
 import { errorHandler, methodNotAllowed, notFound, rejectOversized, requireJson } from "./middleware/errorHandler.js";
+import { jsonBody } from "./middleware/jsonBody.js";
 import { rateLimit } from "./middleware/rateLimit.js";
+import { requestLog } from "./middleware/requestLog.js";
 import { buildOpenApi } from "./openapi.js";
 import { getAttestation, postAttestation } from "./routes/attestations.js";
 import { postCosign } from "./routes/cosign.js";
@@ -13,36 +13,13 @@ import { getFlagged } from "./routes/reports.js";
 import { getHealthz, getMetrics, getReadyz } from "./routes/health.js";
 import { postScore } from "./routes/score.js";
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 export function createApp(ctx: Context): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
 
-  app.use(
-    pinoHttp({
-      logger: ctx.logger,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader("x-request-id", id);
-        return id;
-      },
-      quietReqLogger: true,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "debug"),
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
-    }),
-  );
-  app.use((req, res, next) => {
-    const t0 = performance.now();
-    res.on("finish", () => {
-      const route = (req.route?.path as string | undefined) ?? "unmatched";
-      ctx.metrics.httpLatency.observe({ method: req.method, route: `${req.baseUrl}${route}`, status: String(res.statusCode) }, (performance.now() - t0) / 1000);
-    });
-    next();
-  });
+  app.use(requestLog(app, ctx));
 
   const openapi = buildOpenApi();
   app.route("/healthz").get(getHealthz).all(methodNotAllowed(["GET"]));
@@ -50,13 +27,7 @@ export function createApp(ctx: Context): Express {
   app.route("/metrics").get(getMetrics(ctx)).all(methodNotAllowed(["GET"]));
   app.route("/openapi.json").get((_req, res) => void res.json(openapi)).all(methodNotAllowed(["GET"]));
 
-  const body = express.json({
-    limit: ctx.config.bodyLimit,
-    strict: true,
-    verify: (req, _res, buf) => {
-      (req as unknown as { rawBody: Buffer }).rawBody = buf;
-    },
-  });
+  const body = jsonBody({ limit: ctx.config.bodyLimit });
   const auth = apiKeyAuth(ctx);
   const limit = rateLimit(ctx);
   const oversized = rejectOversized(ctx.config.bodyLimit);

@@ -4,6 +4,7 @@ import { type Context, nowSeconds } from "../../context.js";
 import { decisionOf, scoreSettlement } from "../../attestation/issueAttestation.js";
 import { decodeReasons } from "../../risk/reasonCodes.js";
 import { ScoreRequest } from "../schemas.js";
+import { sendJson } from "../sendJson.js";
 
 export function postScore(ctx: Context): RequestHandler {
   return (req, res) => {
@@ -11,6 +12,6 @@ export function postScore(ctx: Context): RequestHandler {
     const r = scoreSettlement(ctx, body, body.timestamp ?? nowSeconds(ctx));
     const decision = decisionOf(r.score, ctx.risk!.bands);
     ctx.metrics.scores.observe({ source: "http", decision }, r.score);
-    res.json({ score: r.score, reasons: r.reasons, reasonNames: decodeReasons(r.reasons), decision, modelId: r.modelId, explanation: r.explanation });
+    sendJson(res, 200, { score: r.score, reasons: r.reasons, reasonNames: decodeReasons(r.reasons), decision, modelId: r.modelId, explanation: r.explanation });
   };
 }
