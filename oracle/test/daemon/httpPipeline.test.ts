@@ -52,8 +52,8 @@ async function startApp(
   return { url: await listen(t, createApp(ctx)), lines, ctx };
 }
 
-async function post(url: string, body: string | Buffer, headers: Record<string, string> = { "content-type": "application/json" }) {
-  const r = await fetch(`${url}/v1/score`, { method: "POST", body, headers });
+async function post(url: string, body: string | Uint8Array, headers: Record<string, string> = { "content-type": "application/json" }) {
+  const r = await fetch(`${url}/v1/score`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers });
   const text = await r.text();
   let json: any = null;
   try {
