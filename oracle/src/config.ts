@@ -35,6 +35,7 @@ const opt = (schema: z.ZodType, def: unknown, description: string, secret = fals
 /** Every option: schema, default (undefined = unset) and description. */
 export const configOptions = {
   rpcUrl: opt(httpUrl, "http://127.0.0.1:8545", "EVM JSON-RPC endpoint"),
+  rpcFallbackUrls: opt(list(httpUrl), [], "comma-separated further JSON-RPC endpoints of the same chain, tried in order when the one before fails (failover)"),
   chainId: opt(int(1).optional(), undefined, "expected chain id (checked against the RPC at start-up)"),
   oracleAddress: opt(optionalAddress, undefined, "RiskOracle contract address"),
   escrowAddress: opt(optionalAddress, undefined, "PaymentEscrow contract address (watched)"),
@@ -88,6 +89,7 @@ export const configSchema = z.strictObject(shape);
 
 export type Config = {
   rpcUrl: string;
+  rpcFallbackUrls: string[];
   chainId?: number;
   oracleAddress?: `0x${string}`;
   escrowAddress?: `0x${string}`;

@@ -196,6 +196,18 @@ describe("daemon resilience e2e (hardhat node)", () => {
     await proxy.down();
   });
 
+  it("test_e2e_PrimaryRpcDown_FallbackRpcServes", async () => {
+    // The primary endpoint never answers (a port nobody listens on); RPC_FALLBACK_URLS lists the node.
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const leader = await startOperator(0, { lead: true, rpcUrl: dead, extra: { rpcFallbackUrls: [node.rpcUrl] } });
+    leader.ctx.config.cosignPeers = cosigners.map((d) => d.url);
+    const id = await createEscrow(node.rpcUrl, stack, { payee, amounts: [3_000_000n] });
+    await until("posted through the fallback endpoint", () => leader.ctx.store.activeAttestationForSubject(escrowSubject(id, 0))?.status === "posted");
+    assert.equal(await postCount(escrowSubject(id, 0)), 1);
+    assert.equal((await fetch(`${leader.url}/readyz`)).status, 200);
+    await leader.stop("done");
+  });
+
   it("test_e2e_StuckTransactionResentWithFeeBump", async () => {
     const test = testClient(node.rpcUrl);
     const id = await createEscrow(node.rpcUrl, stack, { payee, amounts: [5_000_000n] });
