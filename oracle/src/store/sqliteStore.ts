@@ -462,7 +462,15 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
       return r ? { id: Number(r.id), name: r.name as string, createdAt: Number(r.created_at) } : null;
     },
     revokeApiKey(id) {
-      q("UPDATE api_keys SET revoked_at = ? WHERE id = ?").run(Date.now(), id);
+      return Number(q("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(Date.now(), id).changes) > 0;
+    },
+    listApiKeys() {
+      return (q("SELECT id, name, created_at, revoked_at FROM api_keys ORDER BY id").all() as Row[]).map((r) => ({
+        id: Number(r.id),
+        name: r.name as string,
+        createdAt: Number(r.created_at),
+        revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+      }));
     },
   };
   return store;

@@ -134,5 +134,8 @@ export interface Store {
 
   insertApiKey(name: string, keyHash: Hex): ApiKeyRecord;
   findApiKey(keyHash: Hex): ApiKeyRecord | null;
-  revokeApiKey(id: number): void;
+  /** Revokes key `id`; false when there is no such key or it was already revoked. */
+  revokeApiKey(id: number): boolean;
+  /** Every key ever created (never the key itself: only name, id and dates), oldest first. */
+  listApiKeys(): (ApiKeyRecord & { revokedAt: number | null })[];
 }

@@ -44,6 +44,36 @@ describe("riskgate oracle CLI", () => {
     store.close();
   });
 
+  it("test_apikey_ListAndRevoke: the daemon refuses a revoked key; list shows it revoked, never the key", (t) => {
+    const db = join(tempDir(t), "o.sqlite");
+    const key = riskgate(["oracle", "apikey", "create", "--name", "dapp", "--db", db]).stdout.trim();
+    riskgate(["oracle", "apikey", "create", "--name", "ops", "--db", db]);
+    const revoked = riskgate(["oracle", "apikey", "revoke", "--id", "1", "--db", db]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stderr, /api key #1 revoked/);
+    const listed = riskgate(["oracle", "apikey", "list", "--db", db, "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const keys = JSON.parse(listed.stdout) as { id: number; name: string; revokedAt: number | null }[];
+    assert.deepEqual(keys.map((k) => [k.id, k.name, k.revokedAt !== null]), [[1, "dapp", true], [2, "ops", false]]);
+    assert.ok(!listed.stdout.includes(key), "the key itself is never listed");
+    const store = createSqliteStore({ path: db });
+    assert.equal(store.findApiKey(hashApiKey(key)), null, "a revoked key no longer authenticates");
+    store.close();
+    const table = riskgate(["oracle", "apikey", "list", "--db", db]);
+    assert.match(table.stdout, /^id\tname\tcreated\trevoked\n1\tdapp\t\S+\t\S+Z\n2\tops\t\S+\t-\n$/);
+  });
+
+  it("test_RevertWhen_RevokeUnknownOrBadId: exits non-zero with one line", (t) => {
+    const db = join(tempDir(t), "o.sqlite");
+    const unknown = riskgate(["oracle", "apikey", "revoke", "--id", "7", "--db", db]);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.stderr.trim().split("\n").length, 1);
+    assert.match(unknown.stderr, /no active api key #7/);
+    const bad = riskgate(["oracle", "apikey", "revoke", "--id", "seven", "--db", db]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^riskgate: apikey revoke: --id must be a positive integer, got "seven"\n$/);
+  });
+
   it("test_start_HelpListsEveryOptionWithDefault", () => {
     const r = riskgate(["oracle", "start", "--help"]);
     assert.equal(r.code, 0);

@@ -1,4 +1,4 @@
-// `riskgate oracle start | keys new | keys show-address | apikey create | import-history`
+// `riskgate oracle start | keys new | keys show-address | apikey create|list|revoke | import-history`
 import { readFileSync } from "node:fs";
 import { type Command, CommanderError, Option } from "commander";
 import { type ConfigKey, configOptions, describeConfig, loadConfig } from "../../config.js";
@@ -60,9 +60,8 @@ export function registerOracleCommands(program: Command): void {
       process.stdout.write(`${readKeystoreAddress(o.keystore)}\n`);
     });
 
-  oracle
-    .command("apikey")
-    .description("API keys for the HTTP API")
+  const apikey = oracle.command("apikey").description("API keys for the HTTP API (create, list, revoke)");
+  apikey
     .command("create")
     .description("create an API key; prints it once (only its sha256 is stored)")
     .requiredOption("--name <name>", "who the key is for")
@@ -73,6 +72,45 @@ export function registerOracleCommands(program: Command): void {
         const { key, record } = createApiKey(store, o.name);
         process.stdout.write(`${key}\n`);
         process.stderr.write(`api key #${record.id} "${record.name}" created; store it now, it is not shown again\n`);
+      } finally {
+        store.close();
+      }
+    });
+  apikey
+    .command("list")
+    .description("list the API keys (id, name, created, revoked); keys themselves are never stored")
+    .option("--db <file>", "SQLite database (env DB_PATH)", process.env.DB_PATH ?? String(configOptions.dbPath.default))
+    .option("--json", "print the list as JSON")
+    .action((o: { db: string; json?: boolean }) => {
+      const store = createSqliteStore({ path: o.db });
+      try {
+        const keys = store.listApiKeys();
+        if (o.json) process.stdout.write(`${JSON.stringify(keys)}\n`);
+        else {
+          const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
+          process.stdout.write(`${["id", "name", "created", "revoked"].join("\t")}\n`);
+          for (const k of keys) process.stdout.write(`${[k.id, k.name, iso(k.createdAt), iso(k.revokedAt)].join("\t")}\n`);
+        }
+      } finally {
+        store.close();
+      }
+    });
+  apikey
+    .command("revoke")
+    .description("revoke an API key by id (a running daemon refuses it within 5 s: valid keys are cached that long)")
+    .requiredOption("--id <id>", "the key's id (see `apikey list`)")
+    .option("--db <file>", "SQLite database (env DB_PATH)", process.env.DB_PATH ?? String(configOptions.dbPath.default))
+    .action((o: { id: string; db: string }) => {
+      const id = Number(o.id);
+      if (!Number.isSafeInteger(id) || id < 1) {
+        const msg = `apikey revoke: --id must be a positive integer, got "${o.id}"`;
+        process.stderr.write(`riskgate: ${msg}\n`);
+        throw new CommanderError(2, "riskgate.apikey", msg);
+      }
+      const store = createSqliteStore({ path: o.db });
+      try {
+        if (!store.revokeApiKey(id)) throw new Error(`no active api key #${id} in ${o.db}`);
+        process.stderr.write(`api key #${id} revoked\n`);
       } finally {
         store.close();
       }
