@@ -653,34 +653,39 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     {
         if (verdict.decision == Attestation.Decision.Release) {
             // Effects.
-            _milestones[key] = Escrow.Milestone({
-                status: Escrow.Status.Released,
-                holdUntil: holdUntil,
-                lastIssuedAt: verdict.issuedAt,
-                lastScore: verdict.score
-            });
+            _writeMilestone(key, Escrow.Status.Released, holdUntil, verdict.issuedAt, verdict.score);
             // Effects (fee accrual) and interactions.
             address payee = terms.payee;
             uint256 net = _payout(terms, escrowId, payee, terms.amounts[index]);
             emit ReleaseMilestone(escrowId, payee, index, net, verdict.score, verdict.issuedAt);
         } else if (verdict.decision == Attestation.Decision.Hold) {
             holdUntil = uint40(block.timestamp + verdict.holdWindow);
-            _milestones[key] = Escrow.Milestone({
-                status: Escrow.Status.Held,
-                holdUntil: holdUntil,
-                lastIssuedAt: verdict.issuedAt,
-                lastScore: verdict.score
-            });
+            _writeMilestone(key, Escrow.Status.Held, holdUntil, verdict.issuedAt, verdict.score);
             emit HoldMilestone(escrowId, index, holdUntil, verdict.score, verdict.issuedAt);
         } else {
             // A successful check never returns Decision.None: the rest is Freeze.
-            _milestones[key] = Escrow.Milestone({
-                status: Escrow.Status.Frozen,
-                holdUntil: 0,
-                lastIssuedAt: verdict.issuedAt,
-                lastScore: verdict.score
-            });
+            _writeMilestone(key, Escrow.Status.Frozen, 0, verdict.issuedAt, verdict.score);
             emit FreezeMilestone(escrowId, index, verdict.score, verdict.reasons, verdict.issuedAt);
+        }
+    }
+
+    /// @dev `_milestones[key] = Milestone(status, holdUntil, lastIssuedAt, lastScore)` in one SSTORE of the packed
+    /// slot (Solidity's struct assignment reads and writes the slot twice). Layout as Solidity packs
+    /// {Escrow.Milestone}: status (bits 0..7) | holdUntil (8..47) | lastIssuedAt (48..111) | lastScore (112..127).
+    function _writeMilestone(
+        bytes32 key,
+        Escrow.Status status,
+        uint40 holdUntil,
+        uint64 lastIssuedAt,
+        uint16 lastScore
+    )
+        private
+    {
+        Escrow.Milestone storage milestone = _milestones[key];
+        uint256 packed =
+            uint256(status) | (uint256(holdUntil) << 8) | (uint256(lastIssuedAt) << 48) | (uint256(lastScore) << 112);
+        assembly ("memory-safe") {
+            sstore(milestone.slot, packed)
         }
     }
 
@@ -696,8 +701,15 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         returns (uint256 net)
     {
         address token = terms.token;
-        uint256 fee = gross * terms.feeBps / _BPS;
-        uint256 referral = gross * terms.referralBps / _BPS;
+        uint256 feeRate = terms.feeBps;
+        uint256 referralRate = terms.referralBps;
+        if (feeRate | referralRate == 0) {
+            // No fee and no referral (the common case): skip the arithmetic.
+            _send(token, payee, gross);
+            return gross;
+        }
+        uint256 fee = gross * feeRate / _BPS;
+        uint256 referral = gross * referralRate / _BPS;
         // Both rates are capped at 5%, so the sum never exceeds `gross`.
         net = gross - fee - referral;
         if (fee > 0) {

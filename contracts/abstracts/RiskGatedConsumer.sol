@@ -63,7 +63,9 @@ abstract contract RiskGatedConsumer {
         view
         returns (Attestation.Verdict memory verdict)
     {
-        verdict = RISK_ORACLE.checkPosted(subject, payer, payee, token, amount);
+        // Same call and revert data as `RISK_ORACLE.checkPosted(...)`, without Solidity's return-data
+        // validation (see RiskOracleCall).
+        verdict = RiskOracleCall.checkPosted(RISK_ORACLE, subject, payer, payee, token, amount);
         if (verdict.issuedAt <= lastIssuedAt) {
             revert Errors.RiskGated_StaleVerdict(subject, verdict.issuedAt, lastIssuedAt);
         }
