@@ -36,6 +36,16 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
 
     uint256 private constant _BPS = 10_000;
 
+    // Byte offsets of the {Escrow.Terms} head words read by `_word` (ABI layout of the calldata struct).
+    uint256 private constant _PAYER = 0x00;
+    uint256 private constant _PAYEE = 0x20;
+    uint256 private constant _TOKEN = 0x40;
+    uint256 private constant _REFERRER = 0x80;
+    uint256 private constant _DEADLINE = 0xa0;
+    uint256 private constant _FEE_BPS = 0xc0;
+    uint256 private constant _REFERRAL_BPS = 0xe0;
+    uint256 private constant _AMOUNTS = 0x100;
+
     /*//////////////////////////////////////////////////////////////////////////
                                       STORAGE
     //////////////////////////////////////////////////////////////////////////*/
@@ -229,12 +239,17 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     /// @inheritdoc IPaymentEscrow
     function release(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external override nonReentrant {
         // Checks.
-        (bytes32 key, Escrow.Milestone memory m) = _requireVerdictable(terms, escrowId, index);
+        (bytes32 key, uint256 packed) = _requireVerdictable(terms, escrowId, index);
         Attestation.Verdict memory verdict = _postedVerdict(
-            _subject(escrowId, index), terms.payer, terms.payee, terms.token, terms.amounts[index], m.lastIssuedAt
+            _subject(escrowId, index),
+            _address(terms, _PAYER),
+            _address(terms, _PAYEE),
+            _address(terms, _TOKEN),
+            _amountAt(terms, index),
+            uint64(packed >> 48)
         );
         // Effects and interactions.
-        _applyVerdict(terms, escrowId, index, key, m.holdUntil, verdict);
+        _applyVerdict(terms, escrowId, index, key, uint40(packed >> 8), verdict);
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -251,20 +266,20 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         nonReentrant
     {
         // Checks.
-        (bytes32 key, Escrow.Milestone memory m) = _requireVerdictable(terms, escrowId, index);
+        (bytes32 key, uint256 packed) = _requireVerdictable(terms, escrowId, index);
         Attestation.Verdict memory verdict = _inlineVerdict(
             _subject(escrowId, index),
-            terms.payer,
-            terms.payee,
-            terms.token,
+            _address(terms, _PAYER),
+            _address(terms, _PAYEE),
+            _address(terms, _TOKEN),
             terms.amounts[index],
-            m.lastIssuedAt,
+            uint64(packed >> 48),
             att,
             signerSet,
             signatures
         );
         // Effects and interactions.
-        _applyVerdict(terms, escrowId, index, key, m.holdUntil, verdict);
+        _applyVerdict(terms, escrowId, index, key, uint40(packed >> 8), verdict);
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -478,6 +493,31 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         }
     }
 
+    /// @dev The raw head word of `terms` at byte `offset` (see the `_PAYER`... constants), without Solidity's
+    /// per-field decoding. Only call it once the milestone key matched (a milestone that is not None was found
+    /// under `_key(_hashTerms(terms), subject)`): the key commits to these very words and was built from clean
+    /// values at creation, so a dirty or forged word would have found no milestone and reverted before.
+    function _word(Escrow.Terms calldata terms, uint256 offset) private pure returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := calldataload(add(terms, offset))
+        }
+    }
+
+    /// @dev `_word` as an address (the word is clean, see `_word`).
+    function _address(Escrow.Terms calldata terms, uint256 offset) private pure returns (address) {
+        return address(uint160(_word(terms, offset)));
+    }
+
+    /// @dev `terms.amounts[index]` read raw, under the same condition as `_word`: the milestone key matched, and
+    /// the callers checked `index < terms.amounts.length` (`_requireMilestone`). The element is found through
+    /// the same offset word Solidity resolved (and bounds-checked) for `_hashTerms`, which committed its value.
+    function _amountAt(Escrow.Terms calldata terms, uint256 index) private pure returns (uint256 amount) {
+        assembly ("memory-safe") {
+            let amounts := add(terms, calldataload(add(terms, _AMOUNTS)))
+            amount := calldataload(add(add(amounts, 0x20), shl(5, index)))
+        }
+    }
+
     /// @dev `terms` and `escrowId` name no milestone (it reads None): the id counter tells an id that was never
     /// given out (`EscrowNotFound`: 0, `>= nextEscrowId`, hence also `>= 2^64`) from terms that are not that
     /// escrow's (`TermsMismatch`). Always reverts.
@@ -613,19 +653,23 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     )
         private
         view
-        returns (bytes32 key, Escrow.Milestone memory m)
+        returns (bytes32 key, uint256 packed)
     {
         key = _requireMilestone(terms, escrowId, index);
-        m = _milestones[key];
-        if (m.status != Escrow.Status.Pending && m.status != Escrow.Status.Held) {
-            _revertStatus(escrowId, index, m.status);
+        // The raw slot (one SLOAD, no memory struct); the callers unpack `holdUntil` and `lastIssuedAt` (layout in
+        // `_writeMilestone`).
+        Escrow.Milestone storage milestone = _milestones[key];
+        assembly ("memory-safe") {
+            packed := sload(milestone.slot)
         }
+        Escrow.Status status = Escrow.Status(uint8(packed));
+        if (status != Escrow.Status.Pending && status != Escrow.Status.Held) _revertStatus(escrowId, index, status);
         _requireBeforeDeadline(terms, escrowId);
     }
 
     /// @dev Releases stop at the deadline.
     function _requireBeforeDeadline(Escrow.Terms calldata terms, uint256 escrowId) private view {
-        uint40 deadline = terms.deadline;
+        uint40 deadline = uint40(_word(terms, _DEADLINE));
         if (block.timestamp >= deadline) revert Errors.PaymentEscrow_DeadlinePassed(escrowId, deadline);
     }
 
@@ -655,8 +699,8 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
             // Effects.
             _writeMilestone(key, Escrow.Status.Released, holdUntil, verdict.issuedAt, verdict.score);
             // Effects (fee accrual) and interactions.
-            address payee = terms.payee;
-            uint256 net = _payout(terms, escrowId, payee, terms.amounts[index]);
+            address payee = _address(terms, _PAYEE);
+            uint256 net = _payout(terms, escrowId, payee, _amountAt(terms, index));
             emit ReleaseMilestone(escrowId, payee, index, net, verdict.score, verdict.issuedAt);
         } else if (verdict.decision == Attestation.Decision.Hold) {
             holdUntil = uint40(block.timestamp + verdict.holdWindow);
@@ -700,9 +744,9 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         private
         returns (uint256 net)
     {
-        address token = terms.token;
-        uint256 feeRate = terms.feeBps;
-        uint256 referralRate = terms.referralBps;
+        address token = _address(terms, _TOKEN);
+        uint256 feeRate = uint16(_word(terms, _FEE_BPS));
+        uint256 referralRate = uint16(_word(terms, _REFERRAL_BPS));
         if (feeRate | referralRate == 0) {
             // No fee and no referral (the common case): skip the arithmetic.
             _send(token, payee, gross);
@@ -717,7 +761,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
             emit PayFee(escrowId, token, fee);
         }
         if (referral > 0) {
-            address referrer = terms.referrer;
+            address referrer = _address(terms, _REFERRER);
             emit PayReferral(escrowId, referrer, referral);
             _send(token, referrer, referral);
         }
