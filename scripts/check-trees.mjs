@@ -14,7 +14,8 @@
 //     `[unreachable: reason]`. A name may be qualified by a file: `[inline.test.ts > test_RevertGiven_Paused]`.
 // Names: a reference must be a mocha title (`it("…")`, `it('…')`, `it(\`…\`)`; a title prefix ending at a
 // non-word character) or a Solidity function (`function name(`) in a test file under rootDir/test
-// (*.ts, *.js, *.mjs, *.sol). Template titles match with each `${…}` standing for one word.
+// (*.ts, *.js, *.mjs, *.sol). A template title (`it(\`test_X_${name}\`)`) matches only a file-qualified
+// reference, each `${…}` standing for one word (a bare name must not be satisfied by any template).
 // Prints a summary; exits 1 listing `file:line: problem` for every problem found.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -94,7 +95,8 @@ export function collectTests(rootDir) {
     } else {
       for (const m of text.matchAll(/\bit(?:\.only|\.skip)?\(\s*(["'`])((?:\\.|(?!\1)[^\\])*)\1/g)) {
         const title = m[2].replace(/\\(["'`\\])/g, "$1");
-        tests.push({ file: rel, name: title, matchers: titleMatchers(title, m[1] === "`") });
+        const isTemplate = m[1] === "`" && title.includes("${");
+        tests.push({ file: rel, name: title, template: isTemplate, matchers: titleMatchers(title, isTemplate) });
       }
     }
   }
@@ -239,7 +241,7 @@ export function findReference(tests, ref) {
   }
   return tests.filter(
     (t) =>
-      (fileFilter === null || t.file === fileFilter || t.file.endsWith(`/${fileFilter}`)) &&
+      (fileFilter === null ? !t.template : t.file === fileFilter || t.file.endsWith(`/${fileFilter}`)) &&
       t.matchers.some((re) => re.test(name)),
   );
 }
