@@ -206,13 +206,16 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         // Checks: kill switch, consumer, policy, then the attestation itself.
         uint256 config = _config;
         if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
-        if (att.consumer != msg.sender) revert Errors.RiskOracle_WrongConsumer(att.consumer, msg.sender);
+        _requireConsumer(att);
         uint256 policy = _enabledPolicy(msg.sender);
         _requireSignerSet(config, signerSet);
         (bytes32 uid,) = _verify(att, signerSet, signatures, config, true);
         _requireNotRevoked(uid);
 
-        _returnVerdict(policy, att.score, att.reasons, att.issuedAt);
+        // The raw field words: the signatures were verified over exactly these words (see
+        // `AttestationHash.structHash`), so a dirty word never gets here and re-validating them buys nothing.
+        (uint256 score, uint256 issuedAt,) = _window(att);
+        _returnVerdict(policy, uint16(score), _reasons(att), uint64(issuedAt));
     }
 
     /// @inheritdoc IRiskOracle
@@ -403,10 +406,7 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
     /// @dev Writes the packed verdict of `att` (verified) and emits {PostAttestation}.
     function _store(Attestation.RiskAttestation calldata att, bytes32 key, bytes32 uid, uint256 config) private {
         (uint256 score, uint256 issuedAt, uint256 expiresAt) = _window(att);
-        uint256 reasons;
-        assembly ("memory-safe") {
-            reasons := and(calldataload(add(att, 0xe0)), 0xffffffff)
-        }
+        uint256 reasons = _reasons(att);
         _posted[key] = score | (reasons << _REASONS_SHIFT) | (issuedAt << _ISSUED_AT_SHIFT)
             | (expiresAt << _EXPIRES_AT_SHIFT) | (((config >> _EPOCH_SHIFT) & type(uint32).max) << _POSTED_EPOCH_SHIFT)
             | (uint256(uid) & _UID_TAG_MASK);
@@ -440,6 +440,25 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
             score := and(calldataload(add(att, 0xc0)), 0xffff)
             issuedAt := and(calldataload(add(att, 0x120)), 0xffffffffffffffff)
             expiresAt := and(calldataload(add(att, 0x140)), 0xffffffffffffffff)
+        }
+    }
+
+    /// @dev `att.reasons`, the raw word masked to its type.
+    function _reasons(Attestation.RiskAttestation calldata att) private pure returns (uint32 reasons) {
+        assembly ("memory-safe") {
+            reasons := and(calldataload(add(att, 0xe0)), 0xffffffff)
+        }
+    }
+
+    /// @dev Reverts unless `att.consumer` is the caller. Compares the raw word: a word with dirty upper bits
+    /// never equals `msg.sender` and reverts too (Solidity's decoder would revert without data).
+    function _requireConsumer(Attestation.RiskAttestation calldata att) private view {
+        uint256 consumer;
+        assembly ("memory-safe") {
+            consumer := calldataload(att)
+        }
+        if (consumer != uint256(uint160(msg.sender))) {
+            revert Errors.RiskOracle_WrongConsumer(address(uint160(consumer)), msg.sender);
         }
     }
 

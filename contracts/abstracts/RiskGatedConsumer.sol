@@ -36,12 +36,19 @@ abstract contract RiskGatedConsumer {
         view
         returns (Attestation.Verdict memory verdict)
     {
-        if (
-            att.subject != subject || att.payer != payer || att.payee != payee || att.token != token
-                || att.amount != amount
-        ) {
-            revert Errors.RiskGated_AttestationMismatch(subject);
+        // Fields 1..5 of `att` (subject, payer, payee, token, amount) compared as raw words: a word with dirty
+        // upper bits never equals the clean expected value, so it reverts too (Solidity's decoder would revert
+        // without data).
+        bool mismatch;
+        assembly ("memory-safe") {
+            let mask := 0xffffffffffffffffffffffffffffffffffffffff
+            let diff := or(xor(calldataload(add(att, 0x20)), subject), xor(calldataload(add(att, 0x40)), and(payer, mask)))
+            diff := or(diff, xor(calldataload(add(att, 0x60)), and(payee, mask)))
+            diff := or(diff, xor(calldataload(add(att, 0x80)), and(token, mask)))
+            diff := or(diff, xor(calldataload(add(att, 0xa0)), amount))
+            mismatch := iszero(iszero(diff))
         }
+        if (mismatch) revert Errors.RiskGated_AttestationMismatch(subject);
         // Same call and revert data as `RISK_ORACLE.checkInline(att, signerSet, signatures)`, with the
         // arguments forwarded from calldata in block copies (~2.5k gas less, see RiskOracleCall).
         verdict = RiskOracleCall.checkInline(RISK_ORACLE, att, signerSet, signatures);
