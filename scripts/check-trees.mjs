@@ -202,7 +202,7 @@ export function parseTree(text) {
     else if (/^it should \S/.test(textPart)) kind = "leaf";
     else {
       problems.push({ line: lineNo, message: `branch must start with "when ", "given " or "it should ": "${textPart}"` });
-      kind = "condition";
+      kind = "unknown";
     }
     if (kind === "condition" && /\[[^\]]*\]\s*$/.test(textPart)) {
       problems.push({ line: lineNo, message: "a bracket on a `when`/`given` branch (brackets belong to leaves)" });
@@ -261,7 +261,7 @@ export function checkTrees(rootDir) {
     const parsed = parseTree(readFileSync(file, "utf8"));
     trees += parsed.roots;
     if (parsed.roots === 0) problems.push(`${rel}:1: no tree in the file`);
-    for (const p of parsed.problems) problems.push(`${rel}:${p.line}: ${p.message}`);
+    const fileProblems = [...parsed.problems];
     for (const leaf of parsed.leaves) {
       leaves += 1;
       if (leaf.unreachable) {
@@ -270,10 +270,12 @@ export function checkTrees(rootDir) {
       }
       for (const ref of leaf.refs) {
         const found = findReference(tests, ref);
-        if (found.length === 0) problems.push(`${rel}:${leaf.line}: no test named "${ref}"`);
+        if (found.length === 0) fileProblems.push({ line: leaf.line, message: `no test named "${ref}"` });
         else for (const t of found) referenced.add(`${t.file} > ${t.name}`);
       }
     }
+    fileProblems.sort((a, b) => a.line - b.line);
+    for (const p of fileProblems) problems.push(`${rel}:${p.line}: ${p.message}`);
   }
   return { treeFiles: treeFiles.length, trees, leaves, unreachable, referenced: referenced.size, problems };
 }
