@@ -240,7 +240,9 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     function release(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external override nonReentrant {
         // Checks.
         (bytes32 key, uint256 packed) = _requireVerdictable(terms, escrowId, index);
-        Attestation.Verdict memory verdict = _postedVerdict(
+        // A Release is final for the milestone (and `lastIssuedAt` is recorded), so the oracle may delete the
+        // verdict it read (storage refund, see IRiskOracle.consumePosted).
+        Attestation.Verdict memory verdict = _consumePostedVerdict(
             _subject(escrowId, index),
             _address(terms, _PAYER),
             _address(terms, _PAYEE),

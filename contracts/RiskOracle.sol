@@ -231,25 +231,32 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         override
         returns (Attestation.Verdict memory)
     {
-        uint256 config = _config;
-        if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
-        uint256 policy = _enabledPolicy(msg.sender);
-
-        uint256 posted = _posted[AttestationHash.settlementKey(msg.sender, subject, payer, payee, token, amount)];
-        if (posted == 0) revert Errors.RiskOracle_NoVerdict(msg.sender, subject);
-        if (posted & _REVOKED_BIT != 0) revert Errors.RiskOracle_VerdictRevoked(msg.sender, subject);
-        uint64 expiresAt = uint64(posted >> _EXPIRES_AT_SHIFT);
-        if (expiresAt <= block.timestamp) revert Errors.RiskOracle_Expired(expiresAt, block.timestamp);
-        uint32 postedEpoch = uint32(posted >> _POSTED_EPOCH_SHIFT);
-        uint32 currentEpoch = uint32(config >> _EPOCH_SHIFT);
-        if (postedEpoch != currentEpoch) revert Errors.RiskOracle_SignerSetRotated(postedEpoch, currentEpoch);
-
+        (uint256 policy, uint256 posted,) = _usablePosted(subject, payer, payee, token, amount);
         _returnVerdict(policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint64(posted >> _ISSUED_AT_SHIFT));
     }
 
     /*//////////////////////////////////////////////////////////////////////////
                                   WRITE FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IRiskOracle
+    function consumePosted(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount
+    )
+        external
+        override
+        returns (Attestation.Verdict memory)
+    {
+        // Checks: as `checkPosted`.
+        (uint256 policy, uint256 posted, bytes32 key) = _usablePosted(subject, payer, payee, token, amount);
+        // Effects: a Release (score < allowBelow, as in `_returnVerdict`) is final for the consumer: free the slot.
+        if (uint16(posted) < uint16(policy)) delete _posted[key];
+        _returnVerdict(policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint64(posted >> _ISSUED_AT_SHIFT));
+    }
 
     /// @inheritdoc IRiskOracle
     function postAttestation(
@@ -620,6 +627,34 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
             return _SIG_VALID;
         }
         return _SIG_INVALID;
+    }
+
+    /// @dev The checks of `checkPosted`: not paused, `msg.sender`'s enabled policy (raw slot), and its verdict for
+    /// the settlement (raw slot, at `key`) posted, not revoked, not expired, verified by the current signer set.
+    function _usablePosted(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount
+    )
+        private
+        view
+        returns (uint256 policy, uint256 posted, bytes32 key)
+    {
+        uint256 config = _config;
+        if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
+        policy = _enabledPolicy(msg.sender);
+
+        key = AttestationHash.settlementKey(msg.sender, subject, payer, payee, token, amount);
+        posted = _posted[key];
+        if (posted == 0) revert Errors.RiskOracle_NoVerdict(msg.sender, subject);
+        if (posted & _REVOKED_BIT != 0) revert Errors.RiskOracle_VerdictRevoked(msg.sender, subject);
+        uint64 expiresAt = uint64(posted >> _EXPIRES_AT_SHIFT);
+        if (expiresAt <= block.timestamp) revert Errors.RiskOracle_Expired(expiresAt, block.timestamp);
+        uint32 postedEpoch = uint32(posted >> _POSTED_EPOCH_SHIFT);
+        uint32 currentEpoch = uint32(config >> _EPOCH_SHIFT);
+        if (postedEpoch != currentEpoch) revert Errors.RiskOracle_SignerSetRotated(postedEpoch, currentEpoch);
     }
 
     /// @dev Reverts unless `signerSet` hashes to the stored signer-set hash.

@@ -77,4 +77,25 @@ abstract contract RiskGatedConsumer {
             revert Errors.RiskGated_StaleVerdict(subject, verdict.issuedAt, lastIssuedAt);
         }
     }
+
+    /// @dev Push mode, settling form (`IRiskOracle.consumePosted`): as `_postedVerdict`, and a Release verdict is
+    /// deleted from the oracle (storage refund). Only for a consumer whose Release is final for the subject and
+    /// that records `verdict.issuedAt` as the subject's `lastIssuedAt` (so an older verdict posted again later
+    /// is refused here as stale).
+    function _consumePostedVerdict(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount,
+        uint64 lastIssuedAt
+    )
+        internal
+        returns (Attestation.Verdict memory verdict)
+    {
+        verdict = RiskOracleCall.consumePosted(RISK_ORACLE, subject, payer, payee, token, amount);
+        if (verdict.issuedAt <= lastIssuedAt) {
+            revert Errors.RiskGated_StaleVerdict(subject, verdict.issuedAt, lastIssuedAt);
+        }
+    }
 }

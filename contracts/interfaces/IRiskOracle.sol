@@ -137,6 +137,23 @@ interface IRiskOracle {
                                   WRITE FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @notice Push mode, settling form: exactly `checkPosted` (same checks, verdict and errors), and when the
+    /// decision is Release the posted verdict is deleted (the storage refund lowers the consumer's release by
+    /// ~1.9k gas). Only `msg.sender`'s own verdicts can be deleted (the slot is keyed by the consumer).
+    /// @dev For a consumer whose Release is final for the settlement and whose own state rejects any verdict
+    /// not newer than the one it applied: after the deletion the settlement's slot is empty, so an older
+    /// attestation of the same settlement could be posted again and read; only the consumer's state stops it.
+    /// No event: the consumer's own settlement event records the use.
+    function consumePosted(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount
+    )
+        external
+        returns (Attestation.Verdict memory verdict);
+
     /// @notice Verifies `att` and stores its verdict for its consumer and settlement, replacing an older one.
     /// @dev Emits a {PostAttestation} event. Reverts if a verdict with the same or a later `issuedAt` is stored.
     function postAttestation(

@@ -108,4 +108,39 @@ library RiskOracleCall {
             mstore(0x40, add(verdict, 0xa0))
         }
     }
+
+    /// @notice `oracle.consumePosted(subject, payer, payee, token, amount)`, as the calling contract; as
+    /// `checkPosted` above, with a CALL.
+    function consumePosted(
+        IRiskOracle oracle,
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount
+    )
+        internal
+        returns (Attestation.Verdict memory verdict)
+    {
+        bytes4 selector = IRiskOracle.consumePosted.selector;
+        assembly ("memory-safe") {
+            let start := mload(0x40)
+            let mask := 0xffffffffffffffffffffffffffffffffffffffff
+            mstore(start, selector)
+            mstore(add(start, 0x04), subject)
+            mstore(add(start, 0x24), and(payer, mask))
+            mstore(add(start, 0x44), and(payee, mask))
+            mstore(add(start, 0x64), and(token, mask))
+            mstore(add(start, 0x84), amount)
+            let ok := call(gas(), oracle, 0, start, 0xa4, 0x00, 0x00)
+            if iszero(ok) {
+                returndatacopy(start, 0x00, returndatasize())
+                revert(start, returndatasize())
+            }
+            if lt(returndatasize(), 0xa0) { revert(0x00, 0x00) }
+            verdict := start
+            returndatacopy(verdict, 0x00, 0xa0)
+            mstore(0x40, add(verdict, 0xa0))
+        }
+    }
 }

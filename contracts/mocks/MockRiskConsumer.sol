@@ -54,6 +54,37 @@ contract MockRiskConsumer is RiskGatedConsumer {
         emit Settle(subject, verdict.decision, verdict.score, verdict.issuedAt);
     }
 
+    /// @notice Push mode, settling form: settles `subject` against the verdict posted for it through
+    /// `consumePosted` (a Release verdict is deleted from the oracle).
+    function settleConsume(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount
+    )
+        external
+        returns (Attestation.Verdict memory verdict)
+    {
+        verdict = _consumePostedVerdict(subject, payer, payee, token, amount, lastIssuedAt[subject]);
+        lastIssuedAt[subject] = verdict.issuedAt;
+        emit Settle(subject, verdict.decision, verdict.score, verdict.issuedAt);
+    }
+
+    /// @notice Calls the oracle's `consumePosted` as this consumer, without the replay check.
+    function rawConsumePosted(
+        bytes32 subject,
+        address payer,
+        address payee,
+        address token,
+        uint256 amount
+    )
+        external
+        returns (Attestation.Verdict memory)
+    {
+        return RISK_ORACLE.consumePosted(subject, payer, payee, token, amount);
+    }
+
     /// @notice Calls the oracle's `checkInline` as this consumer, without the settlement binding.
     function rawCheckInline(
         Attestation.RiskAttestation calldata att,
