@@ -43,6 +43,12 @@ export function errorHandler(ctx: Context): ErrorRequestHandler {
       status = 400;
       code = "invalid_json";
       message = "request body is not valid JSON";
+    } else if (err instanceof URIError) {
+      // The router could not percent-decode a path parameter (`%zz`, a lone `%`, non-UTF-8 bytes): the
+      // client's mistake, never a 500 with a logged stack.
+      status = 400;
+      code = "bad_request";
+      message = "the request path is not valid percent-encoding";
     } else if (typeof bodyErr.status === "number" && bodyErr.status >= 400 && bodyErr.status < 500 && bodyErr.expose) {
       status = bodyErr.status;
       code = "bad_request";
