@@ -25,9 +25,16 @@ for (const file of readdirSync(scenarioDir).filter((f) => f.endsWith(".gas.ts"))
   for (const [name, gas] of Object.entries(await measure(ethers, networkHelpers))) measured[name] = Number(gas);
 }
 
+/** The change against the committed snapshot, signed ("+1,234"), so a design change shows its cost per operation. */
+function delta(gas: number, before: number | undefined): string {
+  if (before === undefined) return "";
+  const d = gas - before;
+  return d === 0 ? "0" : `${d > 0 ? "+" : "-"}${Math.abs(d).toLocaleString("en-US")}`;
+}
+
 const previous: Record<string, number> = existsSync(snapshotPath) ? JSON.parse(readFileSync(snapshotPath, "utf8")) : {};
 const width = Math.max(...Object.keys(measured).map((k) => k.length), 20);
-console.log(`${"operation".padEnd(width)}  ${"gas".padStart(9)}  ${"target".padStart(9)}  ${"snapshot".padStart(9)}`);
+console.log(`${"operation".padEnd(width)}  ${"gas".padStart(9)}  ${"target".padStart(9)}  ${"snapshot".padStart(9)}  ${"delta".padStart(8)}`);
 const problems: string[] = [];
 for (const name of Object.keys(measured).sort()) {
   const gas = measured[name];
@@ -35,7 +42,7 @@ for (const name of Object.keys(measured).sort()) {
   const before = previous[name];
   const flag = target !== undefined && gas > target ? "  over target" : "";
   console.log(
-    `${name.padEnd(width)}  ${gas.toLocaleString("en-US").padStart(9)}  ${(target?.toLocaleString("en-US") ?? "-").padStart(9)}  ${(before?.toLocaleString("en-US") ?? "new").padStart(9)}${flag}`,
+    `${name.padEnd(width)}  ${gas.toLocaleString("en-US").padStart(9)}  ${(target?.toLocaleString("en-US") ?? "-").padStart(9)}  ${(before?.toLocaleString("en-US") ?? "new").padStart(9)}  ${delta(gas, before).padStart(8)}${flag}`,
   );
   if (check && before !== undefined && gas > before * (1 + TOLERANCE)) problems.push(`${name}: ${gas} > snapshot ${before}`);
   if (check && before === undefined) problems.push(`${name}: not in gas-snapshot.json (run npm run gas)`);
