@@ -50,6 +50,11 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}) 
     queueDepth: new Gauge({ name: "riskgate_queue_depth", help: "Signed attestations waiting to be posted", registers: [registry] }),
     chainHead: new Gauge({ name: "riskgate_chain_head_block", help: "Latest block seen on the RPC", registers: [registry] }),
     chainLag: new Gauge({ name: "riskgate_chain_lag_blocks", help: "Chain head minus the processed cursor", registers: [registry] }),
+    storeHealthy: new Gauge({
+      name: "riskgate_store_healthy",
+      help: "1 while the store accepts writes, 0 while it does not (disk full, I/O error: see /readyz for the reason)",
+      registers: [registry],
+    }),
     reorgs: new Counter({ name: "riskgate_reorgs_total", help: "Reorgs detected", registers: [registry] }),
     rateLimited: new Counter({ name: "riskgate_rate_limited_total", help: "Requests refused with 429", registers: [registry] }),
   };

@@ -1,9 +1,9 @@
 // The Store on SQLite (`node:sqlite`, DatabaseSync). WAL journal + synchronous=NORMAL: a committed
 // transaction survives `kill -9` of the process (it is in the WAL before COMMIT returns).
 // Idempotency comes from primary/unique keys + INSERT ... ON CONFLICT DO NOTHING.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { Address, Hex } from "viem";
 import type { HistoryReader, Payment, Transfer } from "../risk/types.js";
 import type {
@@ -82,12 +82,29 @@ type Row = Record<string, unknown>;
 
 const lc = (s: string) => s.toLowerCase();
 
-export type CreateSqliteStoreParameters = { path: string };
+/** "disk full" / "disk I/O error" for SQLite's out-of-space and I/O failures, else null (a bug, a constraint...). */
+function storageFailure(err: unknown): string | null {
+  const e = err as { errcode?: number; errstr?: string; message?: string };
+  const primary = typeof e?.errcode === "number" ? e.errcode & 0xff : -1;
+  if (primary === 13 || /database or disk is full/i.test(e?.message ?? "")) return "disk full (SQLITE_FULL)";
+  if (primary === 10) return `disk I/O error (${e.errstr ?? "SQLITE_IOERR"})`;
+  return null;
+}
 
-export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store {
+export type CreateSqliteStoreParameters = {
+  path: string;
+  /** After a full disk, the free space the volume needs before the store reports healthy again (default 4 MiB). */
+  minFreeBytes?: number;
+};
+
+export function createSqliteStore({ path, minFreeBytes = 4 * 1024 * 1024 }: CreateSqliteStoreParameters): Store {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+  // The WAL is bounded: checkpoint every ~1 MB (256 pages of 4 KiB, not SQLite's default 1,000) and truncate it
+  // back to at most 1 MB afterwards, so a small volume is not filled by the journal alone.
+  db.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 256; PRAGMA journal_size_limit = 1048576;",
+  );
   db.exec(SCHEMA);
   // Files created before `transfers.imported` existed: add the column (every old row is the watcher's).
   if (!(db.prepare("PRAGMA table_info(transfers)").all() as Row[]).some((c) => c.name === "imported")) {
@@ -95,11 +112,32 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
   }
   db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING").run(SCHEMA_VERSION);
 
+  // Storage health: set by the first write that fails for lack of space, cleared by the next write that
+  // succeeds (or by a probe write in `health()`), so the daemon reports a full disk and resumes by itself.
+  let storageProblem: string | null = null;
+  let lastProbe = 0;
+  const noteWriteError = (err: unknown) => {
+    const reason = storageFailure(err);
+    if (reason) {
+      storageProblem = `${reason} at ${path}: free space on that volume; the daemon resumes by itself`;
+      lastProbe = Date.now();
+    }
+  };
+
   const cache = new Map<string, StatementSync>();
   const q = (sql: string): StatementSync => {
     let s = cache.get(sql);
     if (!s) {
       s = db.prepare(sql);
+      const run = s.run.bind(s);
+      s.run = ((...args: SQLInputValue[]) => {
+        try {
+          return run(...args);
+        } catch (err) {
+          noteWriteError(err);
+          throw err;
+        }
+      }) as StatementSync["run"];
       cache.set(sql, s);
     }
     return s;
@@ -109,17 +147,46 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
   function transaction<T>(fn: () => T): T {
     if (depth > 0) return fn();
     db.exec("BEGIN IMMEDIATE");
-    depth++;
+    depth = 1;
     try {
       const out = fn();
-      depth--;
       db.exec("COMMIT");
+      storageProblem = null;
       return out;
     } catch (err) {
-      depth--;
-      db.exec("ROLLBACK");
+      noteWriteError(err);
+      // A failed COMMIT (SQLITE_FULL) may already have rolled the transaction back: a second ROLLBACK would
+      // throw "no transaction is active" and hide the real error. Roll back only what is still open.
+      if (db.isTransaction) {
+        try {
+          db.exec("ROLLBACK");
+        } catch {
+          // The caller gets the original error; the connection is left without an open transaction either way.
+        }
+      }
       throw err;
+    } finally {
+      depth = 0;
     }
+  }
+
+  /** Probes a full store at most once a second, so recovery is seen without traffic: healthy again once the
+   * volume has `minFreeBytes` free (a tiny write alone would fit in the pages the failed transaction released,
+   * and the next real batch would fail again) and a probe write goes through. */
+  function health(): { ok: boolean; reason: string | null } {
+    if (storageProblem !== null && Date.now() - lastProbe >= 1000) {
+      lastProbe = Date.now();
+      if (path !== ":memory:") {
+        const fs = statfsSync(dirname(path));
+        if (fs.bavail * fs.bsize < minFreeBytes) return { ok: false, reason: storageProblem };
+      }
+      try {
+        transaction(() => q("INSERT INTO meta (key, value) VALUES ('storage_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(lastProbe)));
+      } catch {
+        // still full: `storageProblem` stays set
+      }
+    }
+    return { ok: storageProblem === null, reason: storageProblem };
   }
 
   const touchFirstSeen = (addr: string, ts: number) =>
@@ -228,6 +295,7 @@ export function createSqliteStore({ path }: CreateSqliteStoreParameters): Store 
   const store: Store = {
     history,
     transaction,
+    health,
     close() {
       db.close();
     },

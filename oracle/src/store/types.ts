@@ -86,8 +86,10 @@ export interface Store {
   /** The feature history, read by the risk engine. */
   readonly history: HistoryReader;
 
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  /** Runs `fn` in one transaction (nested calls join the outer one). A failed COMMIT leaves the store usable. */
   transaction<T>(fn: () => T): T;
+  /** Whether writes go through; `reason` names the problem and the fix (a full disk) while they do not. */
+  health(): { ok: boolean; reason: string | null };
   close(): void;
 
   getCursor(name: string): { block: number; hash: Hex | null } | null;

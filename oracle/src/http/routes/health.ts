@@ -15,7 +15,9 @@ export function getReadyz(ctx: Context): RequestHandler {
     if (!ctx.risk) ok = false;
     try {
       ctx.store.getCursor("__probe__");
-      checks.store = "ok";
+      const health = ctx.store.health();
+      checks.store = health.ok ? "ok" : (health.reason ?? "store refuses writes");
+      if (!health.ok) ok = false;
     } catch {
       checks.store = "store unavailable";
       ok = false;
@@ -32,6 +34,7 @@ export function getReadyz(ctx: Context): RequestHandler {
 export function getMetrics(ctx: Context): RequestHandler {
   return async (_req, res) => {
     ctx.metrics.queueDepth.set(ctx.store.countByStatus().signed ?? 0);
+    ctx.metrics.storeHealthy.set(ctx.store.health().ok ? 1 : 0);
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   };
 }
