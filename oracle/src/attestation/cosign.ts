@@ -145,6 +145,9 @@ export async function cosignAttestation(
     ctx.logger.warn({ subject: a.subject, leader_score: a.score, own_score: own.score, tolerance: tol }, "co-sign refused: scores disagree");
     return { ok: false, status: 409, code: "score_disagrees", message: `own score ${own.score} vs ${a.score} (tolerance ${tol}, same decision required)`, score: own.score };
   }
+  // Gate rule G14.1: a verdict this operator co-signs counts as one it signed; a verdict it later leads
+  // for the same settlement is dated after it.
+  ctx.store.recordIssuedAt(a.consumer, a.subject, issued);
   const signature = await signRiskAttestation(ctx.account, riskgateDomain(ctx.chain.chainId, ctx.chain.oracle), a);
   ctx.metrics.attestations.inc({ mode: "cosign" });
   return { ok: true, signer: ctx.account.address, signature, score: own.score };

@@ -191,6 +191,9 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
             });
             continue;
           }
+          // Gate rule G14.1: a verdict dated up to MAX_ISSUED_AHEAD_S ahead is not valid before its
+          // issuedAt (the oracle would skip it with RiskOracle_NotYetValid): post it once it is.
+          if (a.issuedAt > now) continue;
           if (batch.length && batch[0]!.signers.join() !== a.signers.join()) continue;
           if (batch.length < config.batchSize) batch.push(a);
         }
