@@ -331,6 +331,48 @@ describe("daemon e2e (hardhat node)", () => {
     }
   });
 
+  it("test_RevertWhen_PullCosignForNextStreamSeqOrOtherEscrowTerms_409", async () => {
+    // Gate rule G14.3: a pull-mode co-sign request (no block) is checked on chain by the co-signer.
+    const recipient = privateKeyToAccount(KEYS.payee).address;
+    const payer = privateKeyToAccount(KEYS.payer).address;
+    const deposit = 8_000_000n;
+    const { id } = await createLinearStream(node.rpcUrl, stack, { recipient, deposit, seconds: 600 });
+    const { a: s0 } = await until("seq 0 posted", () => posted(streamSubject(id, 0n)));
+    const escrowId = await createEscrow(node.rpcUrl, stack, { payee: recipient, amounts: [4_000_000n] });
+    const { a: m0 } = await until("milestone posted", () => posted(escrowSubject(escrowId, 0)));
+    const peer = running.get(1)!;
+    const call = async (base: typeof s0, patch: Record<string, unknown>) => {
+      const now = Math.floor(Date.now() / 1000) + (peer.ctx.chain?.timeOffset ?? 0);
+      const attestation = {
+        consumer: base.consumer, subject: base.subject, payer: base.payer, payee: base.payee, token: base.token, amount: base.amount.toString(),
+        score: base.score, reasons: base.reasons, modelId: base.modelId, issuedAt: String(now), expiresAt: String(now + 300), nonce: `0x${"22".repeat(32)}`, ...patch,
+      };
+      const body = JSON.stringify({ chainId: stack.chainId, oracle: stack.oracle, attestation });
+      const res = await fetch(`${peer.url}/v1/cosign`, { method: "POST", headers: { "content-type": "application/json", ...signOperatorRequest("e2e-shared-secret", "POST", "/v1/cosign", body) }, body });
+      return { status: res.status, json: (await res.json()) as { error?: { code: string; message: string }; signature?: string } };
+    };
+    // The stream's current seq, any cap: co-signed.
+    const ok = await call(s0, { amount: "5000000" });
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    // A seq the stream has not reached: refused, as are other parties.
+    const next = await call(s0, { subject: streamSubject(id, 1n) });
+    assert.equal(next.status, 409, JSON.stringify(next.json));
+    assert.equal(next.json.error?.code, "unknown_settlement");
+    assert.match(next.json.error?.message ?? "", /seq 0, not 1/);
+    for (const patch of [{ payee: SANCTIONED }, { payer: recipient }, { subject: streamSubject(id + 1000n, 0n) }]) {
+      const bad = await call(s0, patch);
+      assert.equal(bad.status, 409, JSON.stringify(patch));
+      assert.equal(bad.json.error?.code, "unknown_settlement");
+    }
+    // Escrow: the milestone as created is co-signed; another amount, payee or milestone is not.
+    assert.equal((await call(m0, {})).status, 200);
+    for (const patch of [{ amount: "4000001" }, { payee: payer }, { subject: escrowSubject(escrowId, 1) }]) {
+      const bad = await call(m0, patch);
+      assert.equal(bad.status, 409, JSON.stringify(patch));
+      assert.equal(bad.json.error?.code, "unknown_settlement");
+    }
+  });
+
   it("test_e2e_HighRiskPaymentFrozen", async () => {
     const id = await createEscrow(node.rpcUrl, stack, { payee: SANCTIONED, amounts: [7_000_000n] });
     const subject = escrowSubject(id, 0);
