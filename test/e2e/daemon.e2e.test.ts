@@ -373,6 +373,50 @@ describe("daemon e2e (hardhat node)", () => {
     }
   });
 
+  it("test_e2e_PullReleaseServedThenFreezeIssued_FreezePostedSupersedes", async () => {
+    // Gate rule G14.2. An open stream within its allowance: no verdict is pre-attested (push), the
+    // recipient asks for one in pull mode.
+    const recipient = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720" as Address; // hardhat #9, on no list yet
+    const payer = privateKeyToAccount(KEYS.payer).address;
+    const deposit = 20_000_000n;
+    const id = await createOpenStream(node.rpcUrl, stack, { recipient, ratePerSecond: 10n ** 18n, deposit, unattestedAllowance: 1_000 });
+    const subject = streamSubject(id, 0n);
+    const server = running.get(0)!;
+    const pull = async () => {
+      const res = await fetch(`${server.url}/v1/attestations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ consumer: stack.stream, subject, payer, payee: recipient, token: stack.usdc, amount: deposit.toString() }),
+      });
+      const json = (await res.json()) as { uid: `0x${string}`; decision: string; mode: string; status: string; attestation: { issuedAt: string } };
+      assert.equal(res.status, 201, JSON.stringify(json));
+      return json;
+    };
+    const release = await pull();
+    assert.equal(release.decision, "release");
+    assert.equal(release.mode, "pull");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await postedEvents(subject)).length, 0, "a pull-mode verdict is only served");
+    // The recipient is sanctioned meanwhile: every operator's engine now freezes it.
+    writeFileSync(denyList, `# sanctioned\n${SANCTIONED}\n${recipient}\n`);
+    await until("deny list reloaded by every operator", () =>
+      [...running.values()].every((d) => d.ctx.risk!.score({ payer, payee: recipient, token: stack.usdc, amount: deposit, timestamp: Math.floor(Date.now() / 1000) }).score >= 9000),
+    );
+    const freeze = await pull();
+    assert.equal(freeze.decision, "freeze");
+    assert.ok(BigInt(freeze.attestation.issuedAt) > BigInt(release.attestation.issuedAt), "strictly newer (G14.1)");
+    // The newer verdict decides otherwise: it is posted, so the Release served before is unusable (G2).
+    const events = await until("freeze posted", async () => ((await postedEvents(subject)).length > 0 ? postedEvents(subject) : null), 15_000);
+    assert.deepEqual(events.map((l) => l.args.uid), [freeze.uid]);
+    await until("stored as posted", () => server.ctx.store.getAttestation(freeze.uid)?.status === "posted");
+    // The same decision again changes nothing on chain.
+    const again = await pull();
+    assert.equal(again.decision, "freeze");
+    assert.equal(again.mode, "pull");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await postedEvents(subject)).length, 1);
+  });
+
   it("test_e2e_HighRiskPaymentFrozen", async () => {
     const id = await createEscrow(node.rpcUrl, stack, { payee: SANCTIONED, amounts: [7_000_000n] });
     const subject = escrowSubject(id, 0);
