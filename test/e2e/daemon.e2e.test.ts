@@ -1,6 +1,7 @@
 // End to end against a real `hardhat node` on loopback: 3 operators (2-of-3), the real risk engine,
 // SQLite files, the real contracts. Run: node --import tsx --test test/e2e/daemon.e2e.test.ts
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -415,6 +416,50 @@ describe("daemon e2e (hardhat node)", () => {
     assert.equal(again.mode, "pull");
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await postedEvents(subject)).length, 1);
+  });
+
+  it("test_RevertWhen_TtlAboveMaxValidityOrConsumerWithoutPolicy_StartRefusedWithOneLine", async () => {
+    // Gate rule G14.4, against the deployment (maxValidity 3600, policies for the escrow and the stream).
+    const start = (overrides: Record<string, unknown>, db: string) =>
+      startDaemon({
+        config: loadConfig({ env: {}, overrides: { rpcUrl: node.rpcUrl, oracleAddress: stack.oracle, escrowAddress: stack.escrow, streamAddress: stack.stream, dbPath: join(dir, db), httpPort: 0, logLevel: "silent", rpcRetries: 0, ...overrides } }),
+        account: null,
+      });
+    const refused = async (overrides: Record<string, unknown>, db: string, pattern: RegExp) => {
+      const err = await start(overrides, db).then(
+        async (d) => {
+          await d.stop("unexpected start");
+          return null;
+        },
+        (e: unknown) => e as Error & { code?: string; shortMessage?: string },
+      );
+      assert.ok(err, "start-up must be refused");
+      assert.equal(err.code, "CONFIG_INVALID");
+      assert.match(err.message, pattern);
+      assert.ok(!err.message.includes("\n"), "one line");
+    };
+    await refused({ attestationTtl: 7200 }, "ttl.sqlite", /^config: ATTESTATION_TTL \(--attestation-ttl\) = 7200 exceeds the RiskOracle's maxValidity 3600 s.*set ATTESTATION_TTL <= 3600$/);
+    // A consumer the oracle has no policy for (the token contract stands in for one).
+    await refused({ streamAddress: stack.usdc }, "policy.sqlite", /^config: STREAM_ADDRESS \(--stream-address\) = 0x[0-9a-fA-F]{40} has no enabled policy on the RiskOracle.*setPolicy/);
+    // What an operator sees: `riskgate oracle start` exits with that one line.
+    const cli = spawn(process.execPath, [join(import.meta.dirname, "..", "..", "oracle", "bin", "riskgate.js"), "oracle", "start"], {
+      env: {
+        PATH: process.env.PATH ?? "", NODE_NO_WARNINGS: "1", RPC_URL: node.rpcUrl, ORACLE_ADDRESS: stack.oracle, ESCROW_ADDRESS: stack.escrow,
+        ATTESTATION_TTL: "7200", DB_PATH: join(dir, "cli.sqlite"), HTTP_PORT: "0", LOG_LEVEL: "silent", KEYSTORE_PATH: join(dir, "none.json"), RPC_RETRIES: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    cli.stderr!.on("data", (c) => (stderr += c));
+    const code = await new Promise<number | null>((r) => cli.once("exit", r));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /^riskgate: config: ATTESTATION_TTL \(--attestation-ttl\) = 7200 exceeds the RiskOracle's maxValidity 3600 s.*<= 3600\n$/);
+    // The defaults (ATTESTATION_TTL 600) pass; so does a TTL of exactly maxValidity.
+    for (const [overrides, db] of [[{}, "defaults.sqlite"], [{ attestationTtl: 3600 }, "max.sqlite"]] as const) {
+      const d = await start(overrides, db);
+      assert.equal(d.ctx.config.attestationTtl, "attestationTtl" in overrides ? 3600 : 600);
+      await d.stop("test end");
+    }
   });
 
   it("test_e2e_HighRiskPaymentFrozen", async () => {
