@@ -1,6 +1,7 @@
 // End to end against a real `hardhat node` on loopback: 3 operators (2-of-3), the real risk engine,
 // SQLite files, the real contracts. Run: node --import tsx --test test/e2e/daemon.e2e.test.ts
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -328,6 +329,136 @@ describe("daemon e2e (hardhat node)", () => {
       const bad = await call(patch);
       assert.equal(bad.status, 409, JSON.stringify(patch));
       assert.equal(bad.json.error?.code, "unknown_settlement");
+    }
+  });
+
+  it("test_RevertWhen_PullCosignForNextStreamSeqOrOtherEscrowTerms_409", async () => {
+    // Gate rule G14.3: a pull-mode co-sign request (no block) is checked on chain by the co-signer.
+    const recipient = privateKeyToAccount(KEYS.payee).address;
+    const payer = privateKeyToAccount(KEYS.payer).address;
+    const deposit = 8_000_000n;
+    const { id } = await createLinearStream(node.rpcUrl, stack, { recipient, deposit, seconds: 600 });
+    const { a: s0 } = await until("seq 0 posted", () => posted(streamSubject(id, 0n)));
+    const escrowId = await createEscrow(node.rpcUrl, stack, { payee: recipient, amounts: [4_000_000n] });
+    const { a: m0 } = await until("milestone posted", () => posted(escrowSubject(escrowId, 0)));
+    const peer = running.get(1)!;
+    const call = async (base: typeof s0, patch: Record<string, unknown>) => {
+      const now = Math.floor(Date.now() / 1000) + (peer.ctx.chain?.timeOffset ?? 0);
+      const attestation = {
+        consumer: base.consumer, subject: base.subject, payer: base.payer, payee: base.payee, token: base.token, amount: base.amount.toString(),
+        score: base.score, reasons: base.reasons, modelId: base.modelId, issuedAt: String(now), expiresAt: String(now + 300), nonce: `0x${"22".repeat(32)}`, ...patch,
+      };
+      const body = JSON.stringify({ chainId: stack.chainId, oracle: stack.oracle, attestation });
+      const res = await fetch(`${peer.url}/v1/cosign`, { method: "POST", headers: { "content-type": "application/json", ...signOperatorRequest("e2e-shared-secret", "POST", "/v1/cosign", body) }, body });
+      return { status: res.status, json: (await res.json()) as { error?: { code: string; message: string }; signature?: string } };
+    };
+    // The stream's current seq, any cap: co-signed.
+    const ok = await call(s0, { amount: "5000000" });
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    // A seq the stream has not reached: refused, as are other parties.
+    const next = await call(s0, { subject: streamSubject(id, 1n) });
+    assert.equal(next.status, 409, JSON.stringify(next.json));
+    assert.equal(next.json.error?.code, "unknown_settlement");
+    assert.match(next.json.error?.message ?? "", /seq 0, not 1/);
+    for (const patch of [{ payee: SANCTIONED }, { payer: recipient }, { subject: streamSubject(id + 1000n, 0n) }]) {
+      const bad = await call(s0, patch);
+      assert.equal(bad.status, 409, JSON.stringify(patch));
+      assert.equal(bad.json.error?.code, "unknown_settlement");
+    }
+    // Escrow: the milestone as created is co-signed; another amount, payee or milestone is not.
+    assert.equal((await call(m0, {})).status, 200);
+    for (const patch of [{ amount: "4000001" }, { payee: payer }, { subject: escrowSubject(escrowId, 1) }]) {
+      const bad = await call(m0, patch);
+      assert.equal(bad.status, 409, JSON.stringify(patch));
+      assert.equal(bad.json.error?.code, "unknown_settlement");
+    }
+  });
+
+  it("test_e2e_PullReleaseServedThenFreezeIssued_FreezePostedSupersedes", async () => {
+    // Gate rule G14.2. An open stream within its allowance: no verdict is pre-attested (push), the
+    // recipient asks for one in pull mode.
+    const recipient = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720" as Address; // hardhat #9, on no list yet
+    const payer = privateKeyToAccount(KEYS.payer).address;
+    const deposit = 20_000_000n;
+    const id = await createOpenStream(node.rpcUrl, stack, { recipient, ratePerSecond: 10n ** 18n, deposit, unattestedAllowance: 1_000 });
+    const subject = streamSubject(id, 0n);
+    const server = running.get(0)!;
+    const pull = async () => {
+      const res = await fetch(`${server.url}/v1/attestations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ consumer: stack.stream, subject, payer, payee: recipient, token: stack.usdc, amount: deposit.toString() }),
+      });
+      const json = (await res.json()) as { uid: `0x${string}`; decision: string; mode: string; status: string; attestation: { issuedAt: string } };
+      assert.equal(res.status, 201, JSON.stringify(json));
+      return json;
+    };
+    const release = await pull();
+    assert.equal(release.decision, "release");
+    assert.equal(release.mode, "pull");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await postedEvents(subject)).length, 0, "a pull-mode verdict is only served");
+    // The recipient is sanctioned meanwhile: every operator's engine now freezes it.
+    writeFileSync(denyList, `# sanctioned\n${SANCTIONED}\n${recipient}\n`);
+    await until("deny list reloaded by every operator", () =>
+      [...running.values()].every((d) => d.ctx.risk!.score({ payer, payee: recipient, token: stack.usdc, amount: deposit, timestamp: Math.floor(Date.now() / 1000) }).score >= 9000),
+    );
+    const freeze = await pull();
+    assert.equal(freeze.decision, "freeze");
+    assert.ok(BigInt(freeze.attestation.issuedAt) > BigInt(release.attestation.issuedAt), "strictly newer (G14.1)");
+    // The newer verdict decides otherwise: it is posted, so the Release served before is unusable (G2).
+    const events = await until("freeze posted", async () => ((await postedEvents(subject)).length > 0 ? postedEvents(subject) : null), 15_000);
+    assert.deepEqual(events.map((l) => l.args.uid), [freeze.uid]);
+    await until("stored as posted", () => server.ctx.store.getAttestation(freeze.uid)?.status === "posted");
+    // The same decision again changes nothing on chain.
+    const again = await pull();
+    assert.equal(again.decision, "freeze");
+    assert.equal(again.mode, "pull");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await postedEvents(subject)).length, 1);
+  });
+
+  it("test_RevertWhen_TtlAboveMaxValidityOrConsumerWithoutPolicy_StartRefusedWithOneLine", async () => {
+    // Gate rule G14.4, against the deployment (maxValidity 3600, policies for the escrow and the stream).
+    const start = (overrides: Record<string, unknown>, db: string) =>
+      startDaemon({
+        config: loadConfig({ env: {}, overrides: { rpcUrl: node.rpcUrl, oracleAddress: stack.oracle, escrowAddress: stack.escrow, streamAddress: stack.stream, dbPath: join(dir, db), httpPort: 0, logLevel: "silent", rpcRetries: 0, ...overrides } }),
+        account: null,
+      });
+    const refused = async (overrides: Record<string, unknown>, db: string, pattern: RegExp) => {
+      const err = await start(overrides, db).then(
+        async (d) => {
+          await d.stop("unexpected start");
+          return null;
+        },
+        (e: unknown) => e as Error & { code?: string; shortMessage?: string },
+      );
+      assert.ok(err, "start-up must be refused");
+      assert.equal(err.code, "CONFIG_INVALID");
+      assert.match(err.message, pattern);
+      assert.ok(!err.message.includes("\n"), "one line");
+    };
+    await refused({ attestationTtl: 7200 }, "ttl.sqlite", /^config: ATTESTATION_TTL \(--attestation-ttl\) = 7200 exceeds the RiskOracle's maxValidity 3600 s.*set ATTESTATION_TTL <= 3600$/);
+    // A consumer the oracle has no policy for (the token contract stands in for one).
+    await refused({ streamAddress: stack.usdc }, "policy.sqlite", /^config: STREAM_ADDRESS \(--stream-address\) = 0x[0-9a-fA-F]{40} has no enabled policy on the RiskOracle.*setPolicy/);
+    // What an operator sees: `riskgate oracle start` exits with that one line.
+    const cli = spawn(process.execPath, [join(import.meta.dirname, "..", "..", "oracle", "bin", "riskgate.js"), "oracle", "start"], {
+      env: {
+        PATH: process.env.PATH ?? "", NODE_NO_WARNINGS: "1", RPC_URL: node.rpcUrl, ORACLE_ADDRESS: stack.oracle, ESCROW_ADDRESS: stack.escrow,
+        ATTESTATION_TTL: "7200", DB_PATH: join(dir, "cli.sqlite"), HTTP_PORT: "0", LOG_LEVEL: "silent", KEYSTORE_PATH: join(dir, "none.json"), RPC_RETRIES: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    cli.stderr!.on("data", (c) => (stderr += c));
+    const code = await new Promise<number | null>((r) => cli.once("exit", r));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /^riskgate: config: ATTESTATION_TTL \(--attestation-ttl\) = 7200 exceeds the RiskOracle's maxValidity 3600 s.*<= 3600\n$/);
+    // The defaults (ATTESTATION_TTL 600) pass; so does a TTL of exactly maxValidity.
+    for (const [overrides, db] of [[{}, "defaults.sqlite"], [{ attestationTtl: 3600 }, "max.sqlite"]] as const) {
+      const d = await start(overrides, db);
+      assert.equal(d.ctx.config.attestationTtl, "attestationTtl" in overrides ? 3600 : 600);
+      await d.stop("test end");
     }
   });
 

@@ -16,12 +16,15 @@
 //     (it does not wait for its next poll), so both score on the same history (409 "behind" if it cannot
 //     within the timeout), and the settlement must be the one its own watcher derives from that block
 //     (consumer, subject, payer, payee, token, amount; 409 "unknown_settlement" otherwise) — a
-//     co-signer never signs a chain verdict on the leader's word alone.
+//     co-signer never signs a chain verdict on the leader's word alone;
+//   - for a pull-mode request (no block) it checks the settlement on chain (Gate rule G14.3,
+//     chain/verifyPullSettlement.ts: the escrow milestone with those parties and amount, or the stream
+//     with those parties at exactly that seq; 409 "unknown_settlement" otherwise).
 import { type Address, type Hex, recoverTypedDataAddress } from "viem";
 import { type Context, nowSeconds } from "../context.js";
 import { FatalError, RetryableError } from "../errors.js";
 import { shortMessageOf } from "../errors.js";
-import { chainRuntimeOf } from "../chain/chainRuntime.js";
+import { chainRuntimeOf, pullVerifierOf } from "../chain/chainRuntime.js";
 import { CURSOR } from "../chain/watcher.js";
 import { decisionOf, scoreSettlement } from "./issueAttestation.js";
 import { signOperatorRequest } from "./operatorAuth.js";
@@ -137,6 +140,22 @@ export async function cosignAttestation(
         await new Promise((r) => setTimeout(r, 20));
       }
     }
+  } else {
+    // Gate rule G14.3: a pull-mode request has no chain event behind it; check the settlement exists on
+    // chain as stated (escrow milestone with those parties and amount, or the stream at that very seq).
+    const verify = pullVerifierOf(ctx);
+    if (!verify) return { ok: false, status: 409, code: "unknown_settlement", message: "this operator has no chain view to check a pull-mode settlement" };
+    let checked;
+    try {
+      checked = await verify(a);
+    } catch (err) {
+      ctx.logger.warn({ subject: a.subject, err: shortMessageOf(err) }, "co-sign refused: cannot read the settlement on chain");
+      return { ok: false, status: 503, code: "chain_unreachable", message: "cannot read the settlement on chain" };
+    }
+    if (!checked.ok) {
+      ctx.logger.warn({ subject: a.subject, reason: checked.message }, "co-sign refused: pull-mode settlement not on chain as described");
+      return { ok: false, status: 409, code: "unknown_settlement", message: checked.message };
+    }
   }
   const own = scoreSettlement(ctx, a, issued);
   const tol = ctx.config.cosignTolerance;
@@ -145,6 +164,9 @@ export async function cosignAttestation(
     ctx.logger.warn({ subject: a.subject, leader_score: a.score, own_score: own.score, tolerance: tol }, "co-sign refused: scores disagree");
     return { ok: false, status: 409, code: "score_disagrees", message: `own score ${own.score} vs ${a.score} (tolerance ${tol}, same decision required)`, score: own.score };
   }
+  // Gate rule G14.1: a verdict this operator co-signs counts as one it signed; a verdict it later leads
+  // for the same settlement is dated after it.
+  ctx.store.recordIssuedAt(a.consumer, a.subject, issued);
   const signature = await signRiskAttestation(ctx.account, riskgateDomain(ctx.chain.chainId, ctx.chain.oracle), a);
   ctx.metrics.attestations.inc({ mode: "cosign" });
   return { ok: true, signer: ctx.account.address, signature, score: own.score };

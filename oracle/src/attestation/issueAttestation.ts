@@ -39,6 +39,32 @@ export function scoreSettlement(ctx: Context, req: Omit<SettlementRequest, "cons
   return r;
 }
 
+/**
+ * Gate rule G14.1: how far ahead of its clock this operator will date a verdict to keep `issuedAt`
+ * strictly increasing per settlement. The chain refuses a verdict before its `issuedAt`
+ * (`RiskOracle_NotYetValid`), so a verdict dated ahead is unusable for that long; past this bound the
+ * daemon refuses to sign (retry later) rather than hand out a verdict that cannot be used for long.
+ */
+export const MAX_ISSUED_AHEAD_S = 10;
+
+/**
+ * Gate rule G14.1: the `issuedAt` of the next verdict this operator signs for `(consumer, subject)`:
+ * `now`, or one second after the last it signed for that settlement when the clock gives the same or an
+ * earlier second (never two verdicts for one settlement in the same second). Recorded in the store
+ * before anything is signed, so it holds across restarts. Throws (retryable, code VERDICT_RATE) when
+ * that would be more than MAX_ISSUED_AHEAD_S ahead of `now`.
+ */
+export function nextIssuedAt(ctx: Pick<Context, "store">, consumer: Address, subject: Hex, now: number): number {
+  const last = ctx.store.lastIssuedAt(consumer, subject);
+  const issuedAt = last === null || last < now ? now : last + 1;
+  if (issuedAt > now + MAX_ISSUED_AHEAD_S)
+    throw new RetryableError(`a verdict for ${subject} was signed at ${last}; the next would be dated ${issuedAt - now} s ahead of the clock (at most ${MAX_ISSUED_AHEAD_S})`, {
+      code: "VERDICT_RATE",
+    });
+  ctx.store.recordIssuedAt(consumer, subject, issuedAt);
+  return issuedAt;
+}
+
 export type IssuedAttestation = {
   attestation: RiskAttestation;
   uid: Hex;
@@ -55,6 +81,8 @@ export async function signSettlement(ctx: Context, req: SettlementRequest, now =
   if (!ctx.account) throw new FatalError("no operator key loaded", { code: "NO_SIGNER" });
   if (!ctx.chain) throw new RetryableError("chain (RiskOracle domain and signer set) not known yet", { code: "NOT_READY" });
   const result = scoreSettlement(ctx, req, now);
+  // Gate rule G14.1: strictly newer than any verdict this operator signed for the settlement.
+  const issuedAt = nextIssuedAt(ctx, req.consumer, req.subject, now);
   const attestation: RiskAttestation = {
     consumer: req.consumer,
     subject: req.subject,
@@ -65,8 +93,8 @@ export async function signSettlement(ctx: Context, req: SettlementRequest, now =
     score: result.score,
     reasons: result.reasons >>> 0,
     modelId: result.modelId,
-    issuedAt: BigInt(now),
-    expiresAt: BigInt(now + ctx.config.attestationTtl),
+    issuedAt: BigInt(issuedAt),
+    expiresAt: BigInt(issuedAt + ctx.config.attestationTtl),
     nonce: `0x${randomBytes(32).toString("hex")}`,
   };
   const domain = riskgateDomain(ctx.chain.chainId, ctx.chain.oracle);

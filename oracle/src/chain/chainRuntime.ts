@@ -11,6 +11,7 @@
 import type { PublicClient } from "viem";
 import type { Context } from "../context.js";
 import type { RiskAttestation } from "../attestation/typedData.js";
+import { type PullSettlement, type VerifyPullSettlementResult, verifyPullSettlement } from "./verifyPullSettlement.js";
 import { CURSOR, type PollResult, type Settlement, pollOnce, scanRange } from "./watcher.js";
 
 export type ChainRuntime = {
@@ -30,6 +31,26 @@ const RECENT_MAX = 10_000;
 
 export function chainRuntimeOf(ctx: Context): ChainRuntime | null {
   return runtimes.get(ctx) ?? null;
+}
+
+/** Gate rule G14.3: checks a pull-mode settlement on chain before co-signing it. */
+export type PullVerifier = (a: PullSettlement) => Promise<VerifyPullSettlementResult>;
+const pullVerifiers = new WeakMap<Context, PullVerifier>();
+
+/**
+ * Replaces the on-chain check of pull-mode settlements for `ctx`. Only for daemons without a chain
+ * (the unit co-signing tests, whose subject is peer collection); the real check is tested e2e.
+ */
+export function setPullVerifier(ctx: Context, verify: PullVerifier): void {
+  pullVerifiers.set(ctx, verify);
+}
+
+/** The pull-mode settlement check of this daemon: its chain view, or null when it has none. */
+export function pullVerifierOf(ctx: Context): PullVerifier | null {
+  const own = pullVerifiers.get(ctx);
+  if (own) return own;
+  const runtime = runtimes.get(ctx);
+  return runtime ? (a) => verifyPullSettlement(runtime.client, ctx.config, a) : null;
 }
 
 const key = (subject: string, block: number) => `${subject.toLowerCase()}@${block}`;

@@ -10,6 +10,7 @@ import { riskOracleAbi } from "./abis/riskOracleAbi.js";
 import { createChainRuntime } from "./chainRuntime.js";
 import { createChainClient } from "./clients.js";
 import { processSettlements } from "./pipeline.js";
+import { checkOracleSettings } from "./checkOracleSettings.js";
 import { readChainInfo } from "./readChainInfo.js";
 import { type Submitter, createSubmitter } from "./submitter.js";
 import { sleep, withRetry } from "./withRetry.js";
@@ -23,6 +24,21 @@ export async function startChain(ctx: Context): Promise<void> {
     signal: ctx.shutdown.signal,
   });
   logger.info({ chain_id: ctx.chain.chainId, oracle: ctx.chain.oracle, threshold: ctx.chain.threshold, signers: ctx.chain.signers.length }, "risk oracle found");
+  // Gate rule G14.4: refuse a TTL the oracle would refuse, and consumers it has no enabled policy for.
+  const oracle = ctx.chain.oracle;
+  const settings = await withRetry(() => checkOracleSettings(client, oracle, config), {
+    retries: config.rpcRetries,
+    baseMs: config.rpcRetryBaseMs,
+    signal: ctx.shutdown.signal,
+  });
+  logger.info(
+    {
+      attestation_ttl: config.attestationTtl,
+      max_validity: settings.maxValidity,
+      hold_windows: Object.fromEntries(settings.policies.map((p) => [p.option === "ESCROW_ADDRESS" ? "escrow" : "stream", p.holdWindow])),
+    },
+    "attestation TTL and hold windows",
+  );
 
   let submitter: Submitter | null = null;
   if (ctx.account?.signTransaction) {

@@ -138,6 +138,12 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
     }
     store.transaction(() => {
       for (const uid of tx.uids) {
+        if (store.getAttestation(uid)?.status === "superseded") {
+          // A newer verdict replaced it while its transaction was in flight (G14.2): it stays superseded
+          // (the newer one is posted after it, and the oracle keeps the newer).
+          store.updateAttestation(uid, { txHash: receipt.transactionHash, lastError: posted.has(uid) ? "posted, then superseded" : "superseded before posting" });
+          continue;
+        }
         if (receipt.status === "success" && posted.has(uid)) {
           store.updateAttestation(uid, { status: "posted", txHash: receipt.transactionHash, blockNumber: Number(receipt.blockNumber), blockHash: receipt.blockHash, lastError: null });
           const a = store.getAttestation(uid);
@@ -191,6 +197,9 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
             });
             continue;
           }
+          // Gate rule G14.1: a verdict dated up to MAX_ISSUED_AHEAD_S ahead is not valid before its
+          // issuedAt (the oracle would skip it with RiskOracle_NotYetValid): post it once it is.
+          if (a.issuedAt > now) continue;
           if (batch.length && batch[0]!.signers.join() !== a.signers.join()) continue;
           if (batch.length < config.batchSize) batch.push(a);
         }

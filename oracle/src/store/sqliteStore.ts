@@ -59,6 +59,11 @@ CREATE INDEX IF NOT EXISTS attestations_status ON attestations (status);
 CREATE INDEX IF NOT EXISTS attestations_flagged ON attestations (decision, issued_at);
 CREATE UNIQUE INDEX IF NOT EXISTS attestations_one_live_push_per_subject
   ON attestations (subject) WHERE mode = 'push' AND status NOT IN ('failed', 'superseded');
+-- Gate rule G14.1: the greatest issuedAt this operator signed (or co-signed) per settlement, so the
+-- next verdict for it is strictly newer, across restarts.
+CREATE TABLE IF NOT EXISTS issued_at (
+  consumer TEXT NOT NULL, subject TEXT NOT NULL, issued_at INTEGER NOT NULL, PRIMARY KEY (consumer, subject)
+);
 CREATE TABLE IF NOT EXISTS inbox (
   subject TEXT PRIMARY KEY, consumer TEXT NOT NULL, payer TEXT NOT NULL, payee TEXT NOT NULL, token TEXT NOT NULL,
   amount TEXT NOT NULL, decimals INTEGER NOT NULL, timestamp INTEGER NOT NULL, block_number INTEGER NOT NULL,
@@ -435,6 +440,28 @@ export function createSqliteStore({ path, minFreeBytes = 4 * 1024 * 1024 }: Crea
         | Row
         | undefined;
       return r ? toAttestation(r) : null;
+    },
+    latestAttestationFor(consumer, subject) {
+      const r = q(
+        `SELECT * FROM attestations WHERE subject = ? AND consumer = ? AND mode IN ('push', 'pull') AND status <> 'failed'
+         ORDER BY issued_at DESC, created_at DESC LIMIT 1`,
+      ).get(lc(subject), lc(consumer)) as Row | undefined;
+      return r ? toAttestation(r) : null;
+    },
+    lastIssuedAt(consumer, subject) {
+      // Files from before the issued_at table: the attestations this operator stored count too.
+      const r = q(
+        `SELECT max(coalesce((SELECT issued_at FROM issued_at WHERE consumer = ?1 AND subject = ?2), -1),
+                    coalesce((SELECT max(issued_at) FROM attestations WHERE consumer = ?1 AND subject = ?2), -1)) AS v`,
+      ).get(lc(consumer), lc(subject)) as Row;
+      const v = Number(r.v);
+      return v < 0 ? null : v;
+    },
+    recordIssuedAt(consumer, subject, issuedAt) {
+      q(
+        `INSERT INTO issued_at (consumer, subject, issued_at) VALUES (?, ?, ?)
+         ON CONFLICT (consumer, subject) DO UPDATE SET issued_at = max(issued_at, excluded.issued_at)`,
+      ).run(lc(consumer), lc(subject), issuedAt);
     },
     attestationsByStatus(status, limit = 1_000_000) {
       return (q("SELECT * FROM attestations WHERE status = ? ORDER BY created_at, uid LIMIT ?").all(status, limit) as Row[]).map(toAttestation);

@@ -114,6 +114,12 @@ export interface Store {
   getAttestation(uid: Hex): StoredAttestation | null;
   /** The live (not failed/superseded) push attestation of a subject, if any. */
   activeAttestationForSubject(subject: Hex): StoredAttestation | null;
+  /** The newest (by issuedAt) push or pull attestation this operator issued for a settlement, failed ones excluded. */
+  latestAttestationFor(consumer: Address, subject: Hex): StoredAttestation | null;
+  /** Gate rule G14.1: the greatest issuedAt this operator signed for the settlement, or null. */
+  lastIssuedAt(consumer: Address, subject: Hex): number | null;
+  /** Records that this operator signed a verdict for the settlement at `issuedAt` (keeps the maximum). */
+  recordIssuedAt(consumer: Address, subject: Hex, issuedAt: number): void;
   attestationsByStatus(status: AttestationStatus, limit?: number): StoredAttestation[];
   updateAttestation(
     uid: Hex,

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { recoverTypedDataAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { signOperatorRequest } from "../../src/attestation/operatorAuth.js";
+import { setPullVerifier } from "../../src/chain/chainRuntime.js";
 import { riskAttestationPrimaryType, riskAttestationTypes, riskgateDomain } from "../../src/attestation/typedData.js";
 import { OPERATOR_KEYS, TEST_ORACLE, addr, b32, startTestDaemon } from "./helpers.js";
 
@@ -21,8 +22,15 @@ async function deadPeer(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-async function operators(t: Parameters<typeof startTestDaemon>[0], threshold = 2) {
-  return Promise.all(accounts.map((account) => startTestDaemon(t, { account, signers, threshold, config: { cosignSecret: SECRET, cosignTimeoutMs: 1000 } })));
+/**
+ * Three operators without a chain. A pull-mode co-sign needs the settlement checked on chain (Gate rule
+ * G14.3, tested e2e on a hardhat node); these tests are about collecting signatures, so unless told
+ * otherwise the co-signers take the settlement as on chain.
+ */
+async function operators(t: Parameters<typeof startTestDaemon>[0], threshold = 2, onChain = true) {
+  const ds = await Promise.all(accounts.map((account) => startTestDaemon(t, { account, signers, threshold, config: { cosignSecret: SECRET, cosignTimeoutMs: 1000 } })));
+  if (onChain) for (const d of ds) setPullVerifier(d.ctx, async () => ({ ok: true }));
+  return ds;
 }
 
 async function cosignCall(url: string, body: unknown, secret = SECRET) {
@@ -85,5 +93,19 @@ describe("k-of-n co-signing", () => {
     const tooLong = await cosignCall(b!.url, { ...body, attestation: { ...att, expiresAt: String(now + 86_400) } });
     assert.equal(tooLong.status, 422);
     assert.equal((await cosignCall(b!.url, { ...body, attestation: { ...att, payer: "nope" } })).status, 400);
+  });
+
+  it("test_RevertWhen_PullCosignWithoutChainView_409UnknownSettlement", async (t) => {
+    const [a, b] = await operators(t, 2, false);
+    const now = Math.floor(Date.now() / 1000);
+    const own = b!.ctx.risk!.score({ payer: request.payer, payee: request.payee, token: request.token, amount: 1_000_000n, timestamp: now });
+    const att = { ...request, score: own.score, reasons: own.reasons, modelId: own.modelId, issuedAt: String(now), expiresAt: String(now + 300), nonce: b32(9) };
+    const refused = await cosignCall(b!.url, { chainId: 31337, oracle: TEST_ORACLE, attestation: att });
+    assert.equal(refused.status, 409, JSON.stringify(refused.json));
+    assert.equal(refused.json.error.code, "unknown_settlement");
+    // So a leader whose peers cannot check the settlement does not reach a 2-of-3 quorum.
+    a!.ctx.config.cosignPeers = [b!.url];
+    const res = await fetch(`${a!.url}/v1/attestations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request) });
+    assert.equal(res.status, 503);
   });
 });

@@ -31,6 +31,12 @@ export function errorHandler(ctx: Context): ErrorRequestHandler {
       code = err.code === "NOT_READY" ? "not_ready" : "no_signer";
       message = err.code === "NOT_READY" ? "the oracle is not ready yet" : "this operator has no signing key loaded";
       res.setHeader("Retry-After", "1");
+    } else if (err instanceof RiskgateError && err.code === "VERDICT_RATE") {
+      // Gate rule G14.1: too many verdicts for one settlement within MAX_ISSUED_AHEAD_S seconds.
+      status = 429;
+      code = "too_many_verdicts";
+      message = err.shortMessage;
+      res.setHeader("Retry-After", "1");
     } else if (err instanceof ZodError) {
       status = 400;
       code = "invalid_request";

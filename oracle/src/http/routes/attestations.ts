@@ -1,7 +1,8 @@
 // POST /v1/attestations (pull mode) and GET /v1/attestations/:uid.
 import type { RequestHandler } from "express";
 import { type Context, nowSeconds } from "../../context.js";
-import { signSettlement, toStored } from "../../attestation/issueAttestation.js";
+import { signSettlement } from "../../attestation/issueAttestation.js";
+import { storePullAttestation } from "../../attestation/storePullAttestation.js";
 import type { StoredAttestation } from "../../store/types.js";
 import { HttpError } from "../httpError.js";
 import { AttestationRequest, Bytes32 } from "../schemas.js";
@@ -43,11 +44,8 @@ export function postAttestation(ctx: Context): RequestHandler {
     if (issued.signed < issued.threshold) {
       throw new HttpError(503, "quorum_unavailable", `only ${issued.signed} of ${issued.threshold} required signatures could be gathered`, { "Retry-After": "1" });
     }
-    const stored = toStored(issued, "pull");
-    ctx.store.transaction(() => {
-      ctx.store.insertAttestation(stored);
-      ctx.store.insertPayment({ ...body, timestamp: now, decimals: body.decimals ?? 6, source: "http" });
-    });
+    // Gate rule G14.2: a verdict that changes this operator's earlier decision for the settlement is posted too.
+    const { stored } = storePullAttestation(ctx, issued, { ...body, timestamp: now, decimals: body.decimals ?? 6, source: "http" });
     ctx.metrics.attestations.inc({ mode: "pull" });
     ctx.metrics.scores.observe({ source: "pull", decision: issued.decision }, issued.result.score);
     res.status(201).json(renderAttestation(stored, issued.threshold));
