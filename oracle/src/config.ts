@@ -63,6 +63,7 @@ export const configOptions = {
   feeBumpPercent: opt(int(10, 500), 20, "fee increase per resubmission (>= 10, the node minimum)"),
   rpcRetries: opt(int(0, 100), 5, "retries with exponential backoff on retryable RPC errors"),
   rpcRetryBaseMs: opt(int(1, 60_000), 200, "first backoff delay; doubles per retry"),
+  rpcRetryMaxMs: opt(int(50, 60_000), 2000, "longest backoff while the RPC fails: the daemon is back within about this long after the RPC returns"),
   modelDir: opt(z.string().optional(), undefined, "risk model directory (default: the committed model)"),
   denyListPath: opt(z.string().optional(), undefined, "deny list file (one address per line)"),
   historyFile: opt(
@@ -117,6 +118,7 @@ export type Config = {
   feeBumpPercent: number;
   rpcRetries: number;
   rpcRetryBaseMs: number;
+  rpcRetryMaxMs: number;
   modelDir?: string;
   denyListPath?: string;
   historyFile?: string;

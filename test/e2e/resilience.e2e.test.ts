@@ -196,6 +196,41 @@ describe("daemon resilience e2e (hardhat node)", () => {
     await proxy.down();
   });
 
+  it("test_e2e_RpcOutage_RecoversWithinSecondsOfTheRpcReturning", async () => {
+    // Issue #12: after a longer outage the chain loop's back-off had grown to 25.6 s, so the daemon came back
+    // long after the RPC did. The back-off is capped (RPC_RETRY_MAX_MS, default 2 s).
+    const proxy = await rpcProxy(node.port);
+    const leader = await startOperator(0, { lead: true, rpcUrl: proxy.url, extra: { rpcRetryBaseMs: 200 } });
+    leader.ctx.config.cosignPeers = cosigners.map((d) => d.url);
+    await proxy.down();
+    await new Promise((r) => setTimeout(r, 7_000));
+    const id = await createEscrow(node.rpcUrl, stack, { payee, amounts: [4_100_000n] });
+    await proxy.up();
+    const back = Date.now();
+    await until("posted after the outage", () => leader.ctx.store.activeAttestationForSubject(escrowSubject(id, 0))?.status === "posted");
+    const recoveredMs = Date.now() - back;
+    assert.ok(recoveredMs <= 3_000, `posted ${recoveredMs} ms after the RPC returned (target <= 3 s: the back-off is capped at 2 s)`);
+    await leader.stop("done");
+    await proxy.down();
+  });
+
+  it("test_e2e_RpcDownAtStartUp_WaitsWithAClearStatus_ThenStarts", async () => {
+    // Issue #12: an RPC that is down at start-up ended the daemon with a multi-line error after a few retries.
+    const proxy = await rpcProxy(node.port);
+    await proxy.down();
+    let settled = false;
+    const starting = startDaemon({ config: configFor(0, { lead: true, rpcUrl: proxy.url, extra: { rpcRetryBaseMs: 200, rpcRetries: 2 } }), account: operators[0]! });
+    starting.then(() => (settled = true), () => (settled = true));
+    await new Promise((r) => setTimeout(r, 4_000));
+    assert.equal(settled, false, "start-up must keep waiting for the RPC, not give up");
+    await proxy.up();
+    const d = await starting;
+    daemons.push(d);
+    assert.equal((await fetch(`${d.url}/readyz`)).status, 200);
+    await d.stop("done");
+    await proxy.down();
+  });
+
   it("test_e2e_PrimaryRpcDown_FallbackRpcServes", async () => {
     // The primary endpoint never answers (a port nobody listens on); RPC_FALLBACK_URLS lists the node.
     const dead = `http://127.0.0.1:${await freePort()}`;

@@ -18,10 +18,15 @@ import { sleep, withRetry } from "./withRetry.js";
 export async function startChain(ctx: Context): Promise<void> {
   const { config, logger } = ctx;
   const client = createChainClient(config);
+  // An RPC that is down at start-up is waited for (one warn line per attempt saying what and when), not a
+  // start-up failure: the operator's node may simply come up after the daemon.
   ctx.chain = await withRetry(() => readChainInfo(client, config.oracleAddress!, config.chainId), {
-    retries: config.rpcRetries,
+    retries: Number.POSITIVE_INFINITY,
     baseMs: config.rpcRetryBaseMs,
+    maxMs: config.rpcRetryMaxMs,
     signal: ctx.shutdown.signal,
+    onRetry: (err, attempt, delayMs) =>
+      logger.warn({ rpc: new URL(config.rpcUrl).host, err: shortMessageOf(err), attempt, retry_in_ms: Math.round(delayMs) }, "waiting for the RPC to answer"),
   });
   logger.info({ chain_id: ctx.chain.chainId, oracle: ctx.chain.oracle, threshold: ctx.chain.threshold, signers: ctx.chain.signers.length }, "risk oracle found");
   // Gate rule G14.4: refuse a TTL the oracle would refuse, and consumers it has no enabled policy for.
@@ -90,7 +95,8 @@ export async function startChain(ctx: Context): Promise<void> {
       } catch (err) {
         failures++;
         lastError = shortMessageOf(err);
-        const delay = Math.min(30_000, config.rpcRetryBaseMs * 2 ** Math.min(failures, 8));
+        // Capped (RPC_RETRY_MAX_MS): after an outage the daemon is back within about this long of the RPC.
+        const delay = Math.min(config.rpcRetryMaxMs, config.rpcRetryBaseMs * 2 ** Math.min(failures, 8));
         const details = (err as { details?: unknown }).details;
         (isRetryable(err) ? logger.warn.bind(logger) : logger.error.bind(logger))(
           { err: lastError, details: typeof details === "string" ? details.slice(0, 300) : undefined, failures, delay_ms: delay },

@@ -72,6 +72,7 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
     withRetry(fn, {
       retries: config.rpcRetries,
       baseMs: config.rpcRetryBaseMs,
+      maxMs: config.rpcRetryMaxMs,
       signal: ctx.shutdown.signal,
       onRetry: (err, attempt, delay) => logger.warn({ err: shortMessageOf(err), attempt, delay_ms: Math.round(delay) }, "rpc call failed; retrying"),
     });

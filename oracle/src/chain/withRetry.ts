@@ -5,6 +5,8 @@ import { isRetryable } from "../errors.js";
 export type WithRetryParameters = {
   retries: number;
   baseMs: number;
+  /** Longest delay between attempts (default 30 s). */
+  maxMs?: number;
   signal?: AbortSignal;
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 };
@@ -22,13 +24,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export async function withRetry<T>(fn: () => Promise<T>, { retries, baseMs, signal, onRetry }: WithRetryParameters): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, { retries, baseMs, maxMs = 30_000, signal, onRetry }: WithRetryParameters): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
       if (attempt >= retries || !isRetryable(err) || signal?.aborted) throw err;
-      const delay = Math.min(30_000, baseMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+      const delay = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20)) * (0.75 + Math.random() * 0.5);
       onRetry?.(err, attempt + 1, delay);
       await sleep(delay, signal);
     }
