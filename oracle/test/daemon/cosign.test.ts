@@ -95,6 +95,27 @@ describe("k-of-n co-signing", () => {
     assert.equal((await cosignCall(b!.url, { ...body, attestation: { ...att, payer: "nope" } })).status, 400);
   });
 
+  it("test_RevertWhen_CosignRequestReplayed_409ReplayedRequest", async (t) => {
+    // Issue #12: a captured /v1/cosign request could be replayed within its 60 s window (each replay costs
+    // scoring and signing). A request is single-use: its MAC is remembered for the window.
+    const [, b] = await operators(t);
+    const text = JSON.stringify({ mode: "pull", attestation: { ...request, score: 100, reasons: 0, modelId: b32(1), issuedAt: "1", expiresAt: "2", nonce: b32(2) } });
+    const headers = { "content-type": "application/json", ...signOperatorRequest(SECRET, "POST", "/v1/cosign", text) };
+    const first = await fetch(`${b!.url}/v1/cosign`, { method: "POST", headers, body: text });
+    const firstJson = (await first.json()) as { error?: { code: string } };
+    assert.notEqual(firstJson.error?.code, "replayed_request");
+    const again = await fetch(`${b!.url}/v1/cosign`, { method: "POST", headers, body: text });
+    const againJson = (await again.json()) as { error?: { code: string; message: string } };
+    assert.equal(again.status, 409, JSON.stringify(againJson));
+    assert.equal(againJson.error?.code, "replayed_request");
+    // The same MAC written differently (upper case, trailing junk the hex decoder drops) is the same request.
+    const sig = headers["x-riskgate-signature"]!;
+    for (const variant of [sig.toUpperCase(), `${sig}zz`]) {
+      const r = await fetch(`${b!.url}/v1/cosign`, { method: "POST", headers: { ...headers, "x-riskgate-signature": variant }, body: text });
+      assert.equal(((await r.json()) as { error?: { code: string } }).error?.code, "replayed_request", variant);
+    }
+  });
+
   it("test_RevertWhen_PullCosignWithoutChainView_409UnknownSettlement", async (t) => {
     const [a, b] = await operators(t, 2, false);
     const now = Math.floor(Date.now() / 1000);

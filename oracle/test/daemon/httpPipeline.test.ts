@@ -119,6 +119,29 @@ describe("http pipeline", () => {
     assert.equal(line?.res.statusCode, 400);
   });
 
+  it("test_requestLog_ClientAbortsFirst_LoggedAtInfoNotError", async (t) => {
+    // Issue #12: a leader cancels its extra co-sign requests once it has its threshold; those aborted requests
+    // were logged at error level (61 lines per 200 payments), drowning real errors.
+    const { url, lines } = await startApp(t);
+    const u = new URL(url);
+    await new Promise<void>((resolve) => {
+      const req = request({ host: u.hostname, port: u.port, path: "/v1/score", method: "POST", headers: { "content-type": "application/json" } });
+      req.on("error", () => resolve());
+      req.write('{"payer":');
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100);
+    });
+    let aborted: Line | undefined;
+    for (let i = 0; i < 50 && !aborted; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      aborted = lines.find((l) => l.msg === "request aborted");
+    }
+    assert.ok(aborted, "the aborted request is logged");
+    assert.equal(aborted.level, "info", "info, not error");
+  });
+
   it("test_RevertWhen_InternalError_LoggedOnceWithRequestIdAndStack", async (t) => {
     const risk: RiskEngine = {
       modelId: b32(1),

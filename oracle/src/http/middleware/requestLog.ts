@@ -7,7 +7,7 @@
 // - `req.log`: a child logger bound to `reqId`, created only when something logs with it.
 // - completion line (`request completed`, or `request aborted` when the client left first) with
 //   `{ reqId, req: { id, method, url }, res: { statusCode }, responseTime }`: debug below 400, warn for
-//   4xx, error for 5xx and aborted requests; built only when that level is enabled.
+//   4xx, error for 5xx, info for requests the client aborted; built only when that level is enabled.
 import { randomUUID } from "node:crypto";
 import type { Express, Request, RequestHandler, Response } from "express";
 import type { Context } from "../../context.js";
@@ -45,7 +45,9 @@ export function requestLog(app: Express, ctx: Pick<Context, "logger" | "metrics"
       const route = (req.route?.path as string | undefined) ?? "unmatched";
       metrics.httpLatency.observe({ method: req.method, route: `${req.baseUrl}${route}`, status: String(status) }, seconds);
     }
-    const level = !finished || status >= 500 ? "error" : status >= 400 ? "warn" : "debug";
+    // A client that leaves first is not a server fault (a leader cancels its extra co-sign requests once it has
+    // its threshold): info, not error.
+    const level = !finished ? "info" : status >= 500 ? "error" : status >= 400 ? "warn" : "debug";
     if (!logger.isLevelEnabled(level)) return;
     const msg = finished ? "request completed" : "request aborted";
     req.log[level]({ req: { id: req.id, method: req.method, url: req.originalUrl }, res: { statusCode: status }, responseTime: Math.round(seconds * 1000) }, msg);
