@@ -100,7 +100,7 @@ describe("k-of-n co-signing", () => {
     // scoring and signing). A request is single-use: its MAC is remembered for the window.
     const [, b] = await operators(t);
     const text = JSON.stringify({ mode: "pull", attestation: { ...request, score: 100, reasons: 0, modelId: b32(1), issuedAt: "1", expiresAt: "2", nonce: b32(2) } });
-    const headers = { "content-type": "application/json", ...signOperatorRequest(SECRET, "POST", "/v1/cosign", text) };
+    const headers: Record<string, string> = { "content-type": "application/json", ...signOperatorRequest(SECRET, "POST", "/v1/cosign", text) };
     const first = await fetch(`${b!.url}/v1/cosign`, { method: "POST", headers, body: text });
     const firstJson = (await first.json()) as { error?: { code: string } };
     assert.notEqual(firstJson.error?.code, "replayed_request");
