@@ -72,7 +72,12 @@ export const configOptions = {
     "JSONL account history (one transfer per line) imported idempotently at start-up, before the watcher starts",
   ),
   cosignPeers: opt(list(httpUrl), [], "comma-separated base URLs of peer operators' HTTP APIs"),
-  cosignSecret: opt(z.string().optional(), undefined, "shared HMAC secret for /v1/cosign between operators", true),
+  cosignSecret: opt(
+    z.string().min(32, "too short: use at least 32 characters (e.g. `openssl rand -hex 32`), a short secret lets anyone forge co-sign requests").optional(),
+    undefined,
+    "shared HMAC secret for /v1/cosign between operators (>= 32 characters)",
+    true,
+  ),
   cosignTolerance: opt(int(0, 10_000), 500, "largest |own score - leader score| (bps) a co-signer accepts"),
   cosignTimeoutMs: opt(int(10, 60_000), 2000, "per-peer timeout when collecting co-signatures"),
   lead: opt(bool, true, "lead settlements seen on chain (false: watch for features and co-sign only)"),

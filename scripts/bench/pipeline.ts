@@ -39,7 +39,7 @@ try {
         requireApiKey: false,
         logLevel: (process.env.BENCH_LOG as "warn" | undefined) ?? "silent",
         pollIntervalMs: POLL_MS,
-        cosignSecret: "bench",
+        cosignSecret: "bench-local-cosign-secret-0123456789abcdef",
       },
     });
     daemons.push(await startDaemon({ config, account: operators[i]! }));

@@ -60,7 +60,7 @@ export async function startDaemonOracle(args: {
         pollIntervalMs: 50,
         batchWaitMs: 10,
         attestationTtl: 3600,
-        cosignSecret: "riskgate-demo-local-secret",
+        cosignSecret: "riskgate-demo-local-secret-not-for-production",
         denyListPath: args.denyListPath,
         historyFile: args.historyFile,
         rpcRetryBaseMs: 50,

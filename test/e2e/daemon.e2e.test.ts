@@ -78,7 +78,7 @@ async function startOperator(i: number, o: { lead: boolean; dbName?: string }): 
       logLevel: process.env.E2E_LOG ? "info" : "silent",
       pollIntervalMs: 50,
       batchWaitMs: 0,
-      cosignSecret: "e2e-shared-secret",
+      cosignSecret: "e2e-shared-secret-for-cosigning-32+",
       cosignTimeoutMs: 2000,
       denyListPath: denyList,
       rpcRetryBaseMs: 50,
@@ -318,7 +318,7 @@ describe("daemon e2e (hardhat node)", () => {
         score: a.score, reasons: a.reasons, modelId: a.modelId, issuedAt: String(now), expiresAt: String(now + 300), nonce: `0x${"11".repeat(32)}`, ...patch,
       };
       const body = JSON.stringify({ chainId: stack.chainId, oracle: stack.oracle, attestation, blockNumber: Number(log!.blockNumber) });
-      const res = await fetch(`${peer.url}/v1/cosign`, { method: "POST", headers: { "content-type": "application/json", ...signOperatorRequest("e2e-shared-secret", "POST", "/v1/cosign", body) }, body });
+      const res = await fetch(`${peer.url}/v1/cosign`, { method: "POST", headers: { "content-type": "application/json", ...signOperatorRequest("e2e-shared-secret-for-cosigning-32+", "POST", "/v1/cosign", body) }, body });
       return { status: res.status, json: (await res.json()) as { error?: { code: string }; signature?: string } };
     };
     // The real settlement at its block: co-signed.
@@ -349,7 +349,7 @@ describe("daemon e2e (hardhat node)", () => {
         score: base.score, reasons: base.reasons, modelId: base.modelId, issuedAt: String(now), expiresAt: String(now + 300), nonce: `0x${"22".repeat(32)}`, ...patch,
       };
       const body = JSON.stringify({ chainId: stack.chainId, oracle: stack.oracle, attestation });
-      const res = await fetch(`${peer.url}/v1/cosign`, { method: "POST", headers: { "content-type": "application/json", ...signOperatorRequest("e2e-shared-secret", "POST", "/v1/cosign", body) }, body });
+      const res = await fetch(`${peer.url}/v1/cosign`, { method: "POST", headers: { "content-type": "application/json", ...signOperatorRequest("e2e-shared-secret-for-cosigning-32+", "POST", "/v1/cosign", body) }, body });
       return { status: res.status, json: (await res.json()) as { error?: { code: string; message: string }; signature?: string } };
     };
     // The stream's current seq, any cap: co-signed.

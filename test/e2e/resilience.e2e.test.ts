@@ -22,7 +22,7 @@ const OPERATOR_KEYS = [
   "0x7c852118294e51e653712a81e05800f52f8d9f50b6e4a5b9a6f6f4f8f1a9f1e1",
 ] as const;
 const operators = OPERATOR_KEYS.map((k) => privateKeyToAccount(k));
-const SECRET = "e2e-shared-secret";
+const SECRET = "e2e-shared-secret-for-cosigning-32+";
 const BIN = join(import.meta.dirname, "..", "..", "oracle", "bin", "riskgate.js");
 
 let node: HardhatNode;

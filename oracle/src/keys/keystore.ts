@@ -1,7 +1,7 @@
 // The operator key lives in an encrypted JSON keystore (Web3 Secret Storage V3, scrypt KDF), written
 // and read with ethers (`Wallet.encrypt` / `Wallet.fromEncryptedJson`). The passphrase comes from the
 // environment or a file and is never logged, never put into an error message.
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { Wallet, encryptKeystoreJson } from "ethers";
 import { type Address, type Hex, type LocalAccount, getAddress } from "viem";
@@ -54,9 +54,24 @@ export function readKeystoreAddress(path: string): Address {
   return getAddress(j.address.startsWith("0x") ? j.address : `0x${j.address}`);
 }
 
+/** Refuses a keystore that other users can read or write (an encrypted key is still an offline brute-force
+ * target): the operator fixes it with chmod, as ssh does for private keys. */
+function requirePrivateFile(path: string): void {
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch (err) {
+    throw new KeystoreError(`keystore: cannot read ${path}`, { cause: err });
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new KeystoreError(`keystore: ${path} is accessible by other users (mode ${mode.toString(8).padStart(4, "0")}): run chmod 600 ${path}`);
+  }
+}
+
 /** Decrypts the keystore into a viem account. A wrong passphrase is a KeystoreError (fatal). */
 export async function loadOperatorAccount(path: string, passphrase: string | undefined): Promise<LocalAccount> {
   if (passphrase === undefined) throw new KeystoreError("keystore: no passphrase (set KEYSTORE_PASSPHRASE or KEYSTORE_PASSPHRASE_FILE)");
+  requirePrivateFile(path);
   const text = JSON.stringify(readJson(path));
   let wallet: Awaited<ReturnType<typeof Wallet.fromEncryptedJson>>;
   try {

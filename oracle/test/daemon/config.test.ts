@@ -56,6 +56,17 @@ describe("config", () => {
     );
   });
 
+  it("test_RevertWhen_CosignSecretShort_OneLineNamingTheFix", () => {
+    // Issue #12: a 1-character co-sign secret was accepted; anyone could then forge co-sign requests.
+    for (const secret of ["Q", "short-secret", "a".repeat(31)]) {
+      assert.throws(
+        () => loadConfig({ env: { COSIGN_SECRET: secret }, overrides: {} }),
+        (e: unknown) => e instanceof ConfigError && /COSIGN_SECRET .*at least 32 characters/.test(e.shortMessage) && !e.shortMessage.includes(secret) && !e.shortMessage.includes("\n"),
+      );
+    }
+    assert.equal(loadConfig({ env: { COSIGN_SECRET: "a".repeat(32) }, overrides: {} }).cosignSecret, "a".repeat(32));
+  });
+
   it("test_loadConfig_PassphraseFromFile", (t) => {
     const dir = tempDir(t);
     const f = join(dir, "pass");

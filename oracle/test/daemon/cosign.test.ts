@@ -8,7 +8,7 @@ import { setPullVerifier } from "../../src/chain/chainRuntime.js";
 import { riskAttestationPrimaryType, riskAttestationTypes, riskgateDomain } from "../../src/attestation/typedData.js";
 import { OPERATOR_KEYS, TEST_ORACLE, addr, b32, startTestDaemon } from "./helpers.js";
 
-const SECRET = "operators-shared-secret";
+const SECRET = "operators-shared-secret-for-tests-32+";
 const accounts = OPERATOR_KEYS.map((k) => privateKeyToAccount(k));
 const signers = accounts.map((a) => a.address);
 const request = { consumer: addr(0xe5c), subject: b32(0x77), payer: addr(0xa1), payee: addr(0xb2), token: addr(0x05dc), amount: "1000000" };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, statSync } from "node:fs";
+import { chmodSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { KeystoreError } from "../../src/errors.js";
@@ -43,5 +43,22 @@ describe("keystore", () => {
     await assert.rejects(createKeystore({ path, passphrase: "correct horse battery", scryptN: 1024 }), /already exists/);
     await assert.rejects(createKeystore({ path: join(dir, "b.json"), passphrase: "short" }), /at least 8/);
     assert.throws(() => readKeystoreAddress(join(dir, "missing.json")), KeystoreError);
+  });
+
+  it("test_RevertWhen_KeystoreReadableByOthers_OneLineNamingTheFix", async (t) => {
+    // Issue #12: a world-readable keystore was accepted without a word.
+    const path = join(tempDir(t), "op.json");
+    await createKeystore({ path, passphrase: "correct horse battery", scryptN: 1024 });
+    for (const mode of [0o644, 0o640, 0o604, 0o666]) {
+      chmodSync(path, mode);
+      await assert.rejects(loadOperatorAccount(path, "correct horse battery"), (e: unknown) => {
+        assert.ok(e instanceof KeystoreError);
+        assert.match(e.message, new RegExp(`accessible by other users \\(mode 0${mode.toString(8)}\\): run chmod 600 `));
+        assert.ok(!e.message.includes("\n"), "one line");
+        return true;
+      });
+    }
+    chmodSync(path, 0o400);
+    assert.equal((await loadOperatorAccount(path, "correct horse battery")).address.length, 42);
   });
 });
