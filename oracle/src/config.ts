@@ -41,7 +41,11 @@ export const configOptions = {
   escrowAddress: opt(optionalAddress, undefined, "PaymentEscrow contract address (watched)"),
   streamAddress: opt(optionalAddress, undefined, "PaymentStream contract address (watched)"),
   startBlock: opt(int(0), 0, "first block to backfill from when no cursor is stored"),
-  confirmations: opt(int(1, 1000), 1, "blocks (including the event's own) before an event is acted on"),
+  confirmations: opt(
+    int(1, 1000).optional(),
+    undefined,
+    "blocks (including the event's own) before an event is acted on (default per chain: 1 on a local dev chain (31337, 1337), else 3 as Chainlink's MinIncomingConfirmations)",
+  ),
   reorgDepth: opt(int(1, 10_000), 64, "how many recent block hashes are kept to detect reorgs"),
   pollIntervalMs: opt(int(10, 600_000), 500, "chain polling interval"),
   backfillChunk: opt(int(1, 100_000), 2000, "blocks per eth_getLogs request during backfill"),
@@ -61,6 +65,7 @@ export const configOptions = {
   maxInFlight: opt(int(1, 256), 16, "most unconfirmed transactions at once"),
   stuckAfterMs: opt(int(100), 60_000, "resubmit a pending transaction with a fee bump after this long"),
   feeBumpPercent: opt(int(10, 500), 20, "fee increase per resubmission (>= 10, the node minimum)"),
+  maxFeeGwei: opt(z.coerce.number().positive(), 500, "the most this operator pays per gas (gwei): no send or fee bump above it; attestations wait"),
   rpcRetries: opt(int(0, 100), 5, "retries with exponential backoff on retryable RPC errors"),
   rpcRetryBaseMs: opt(int(1, 60_000), 200, "first backoff delay; doubles per retry"),
   rpcRetryMaxMs: opt(int(50, 60_000), 2000, "longest backoff while the RPC fails: the daemon is back within about this long after the RPC returns"),
@@ -101,7 +106,8 @@ export type Config = {
   escrowAddress?: `0x${string}`;
   streamAddress?: `0x${string}`;
   startBlock: number;
-  confirmations: number;
+  /** Unset: `defaultConfirmations(chainId)` once the chain is known. */
+  confirmations?: number;
   reorgDepth: number;
   pollIntervalMs: number;
   backfillChunk: number;
@@ -121,6 +127,7 @@ export type Config = {
   maxInFlight: number;
   stuckAfterMs: number;
   feeBumpPercent: number;
+  maxFeeGwei: number;
   rpcRetries: number;
   rpcRetryBaseMs: number;
   rpcRetryMaxMs: number;
@@ -204,4 +211,10 @@ export function describeConfig(): { key: ConfigKey; env: string; flag: string; d
     description: o.description,
     default: o.default === undefined ? "(unset)" : Array.isArray(o.default) ? o.default.join(",") || "(none)" : String(o.default),
   }));
+}
+
+/** Confirmations when CONFIRMATIONS is unset: 1 on a local dev chain (instant, no reorgs), 3 elsewhere (Chainlink's
+ * MinIncomingConfirmations on Ethereum; the watcher's reorg detection handles deeper reorgs after that). */
+export function defaultConfirmations(chainId: number): number {
+  return chainId === 31337 || chainId === 1337 ? 1 : 3;
 }

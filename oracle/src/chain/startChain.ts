@@ -3,6 +3,7 @@
 // iteration every POLL_INTERVAL_MS. An idle iteration is one RPC call (the latest block); the co-sign
 // route may run a watcher poll between iterations (chainRuntime.ts).
 import type { Context } from "../context.js";
+import { defaultConfirmations } from "../config.js";
 import { isRetryable, shortMessageOf } from "../errors.js";
 import type { InboxItem } from "../store/types.js";
 import { paymentStreamAbi } from "./abis/paymentStreamAbi.js";
@@ -28,7 +29,11 @@ export async function startChain(ctx: Context): Promise<void> {
     onRetry: (err, attempt, delayMs) =>
       logger.warn({ rpc: new URL(config.rpcUrl).host, err: shortMessageOf(err), attempt, retry_in_ms: Math.round(delayMs) }, "waiting for the RPC to answer"),
   });
-  logger.info({ chain_id: ctx.chain.chainId, oracle: ctx.chain.oracle, threshold: ctx.chain.threshold, signers: ctx.chain.signers.length }, "risk oracle found");
+  config.confirmations ??= defaultConfirmations(ctx.chain.chainId);
+  logger.info(
+    { chain_id: ctx.chain.chainId, oracle: ctx.chain.oracle, threshold: ctx.chain.threshold, signers: ctx.chain.signers.length, confirmations: config.confirmations, max_fee_gwei: config.maxFeeGwei },
+    "risk oracle found",
+  );
   // Gate rule G14.4: refuse a TTL the oracle would refuse, and consumers it has no enabled policy for.
   const oracle = ctx.chain.oracle;
   const settings = await withRetry(() => checkOracleSettings(client, oracle, config), {

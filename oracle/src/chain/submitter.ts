@@ -28,6 +28,7 @@ import { FatalError, isRetryable, shortMessageOf } from "../errors.js";
 import type { SentTx, StoredAttestation } from "../store/types.js";
 import { riskOracleAbi } from "./abis/riskOracleAbi.js";
 import { CURSOR } from "./watcher.js";
+import { bumpedFees, initialFees } from "./feePolicy.js";
 import { withRetry } from "./withRetry.js";
 
 export type Submitter = {
@@ -68,6 +69,8 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
   let checkedHead: Hex | null = null;
   /** uid → the watcher's cursor when its inclusion block was last found canonical (see checkReorgs). */
   const verifiedAt = new Map<string, number>();
+  // MAX_FEE_GWEI in wei (fractional gwei allowed).
+  const capWei = BigInt(Math.round(config.maxFeeGwei * 1e9));
   const retry = <T>(fn: () => Promise<T>) =>
     withRetry(fn, {
       retries: config.rpcRetries,
@@ -221,7 +224,12 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
           logger.error({ err: shortMessageOf(err), batch: batch.length }, "batch cannot be posted (fatal)");
           continue;
         }
-        const f = await feesP;
+        const f = initialFees(await feesP, capWei);
+        if (!f) {
+          // Above MAX_FEE_GWEI: send nothing; the batch stays signed and is tried again next iteration.
+          logger.warn({ max_fee_gwei: config.maxFeeGwei }, "gas price above MAX_FEE_GWEI: attestations wait");
+          break;
+        }
         try {
           const hash = await signAndSend({ data, gas: (gas * 120n) / 100n, nonce: nonce!, ...f, uids: batch.map((a) => a.uid) });
           logger.info({ tx_hash: hash, nonce, attestations: batch.length }, "attestations submitted");
@@ -263,10 +271,12 @@ export function createSubmitter(ctx: Context, client: PublicClient, account: Loc
         // Stuck: same nonce, same calldata, fees bumped (at least FEE_BUMP_PERCENT, never below the market).
         const batch = latest.uids.map((u) => store.getAttestation(u)).filter((a): a is StoredAttestation => a !== null);
         if (batch.length === 0) continue;
-        const market = await fees();
-        const bump = (v: bigint) => (v * BigInt(100 + config.feeBumpPercent)) / 100n + 1n;
-        const maxPriorityFeePerGas = [bump(latest.maxPriorityFeePerGas), market.maxPriorityFeePerGas].reduce((a, b) => (a > b ? a : b));
-        const maxFeePerGas = [bump(latest.maxFeePerGas), market.maxFeePerGas, maxPriorityFeePerGas].reduce((a, b) => (a > b ? a : b));
+        const bumped = bumpedFees(latest, await fees(), config.feeBumpPercent, capWei);
+        if (!bumped) {
+          logger.warn({ nonce: n, tx_hash: latest.hash, max_fee_gwei: config.maxFeeGwei }, "stuck transaction not bumped: the bump would pass MAX_FEE_GWEI");
+          continue;
+        }
+        const { maxFeePerGas, maxPriorityFeePerGas } = bumped;
         // Same calldata and gas limit: a new estimate would run against the pending state, where the
         // stuck transaction has already posted these items, and come out too low.
         const data = calldataOf(batch);

@@ -42,6 +42,7 @@ import {
   pad,
   toHex,
 } from "viem";
+import { defaultConfirmations } from "../config.js";
 import type { Context } from "../context.js";
 import { isRetryable, shortMessageOf } from "../errors.js";
 import type { InboxItem, PaymentRecord } from "../store/types.js";
@@ -286,7 +287,7 @@ export async function pollOnce(ctx: Context, client: PublicClient): Promise<Poll
   }
 
   const last = reorgedTo ?? cursor?.block ?? config.startBlock - 1;
-  const safe = head - (config.confirmations - 1);
+  const safe = head - ((config.confirmations ?? defaultConfirmations(ctx.chain?.chainId ?? 0)) - 1);
   metrics.chainLag.set(Math.max(0, head - last));
   const from = last + 1;
   if (from > safe) return { head, headHash, headBlock: latest, from, to: last, settlements: 0, reorgedTo, indexed: [] };

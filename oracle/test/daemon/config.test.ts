@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { configOptions, describeConfig, envNameOf, flagNameOf, loadConfig } from "../../src/config.js";
+import { configOptions, defaultConfirmations, describeConfig, envNameOf, flagNameOf, loadConfig } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
 import { tempDir } from "./helpers.js";
 
@@ -10,7 +10,7 @@ describe("config", () => {
   it("test_loadConfig_DefaultsWhenNothingSet", () => {
     const c = loadConfig({ env: {} });
     assert.equal(c.rpcUrl, "http://127.0.0.1:8545");
-    assert.equal(c.confirmations, 1);
+    assert.equal(c.confirmations, undefined); // per chain, see test_defaults_SafeForPublicChains
     assert.equal(c.httpPort, 8080);
     assert.deepEqual(c.cosignPeers, []);
     assert.equal(c.requireApiKey, true);
@@ -65,6 +65,18 @@ describe("config", () => {
       );
     }
     assert.equal(loadConfig({ env: { COSIGN_SECRET: "a".repeat(32) }, overrides: {} }).cosignSecret, "a".repeat(32));
+  });
+
+  it("test_defaults_SafeForPublicChains_ConfirmationsPerChainAndAFeeCap", () => {
+    // Issue #12: 1 confirmation everywhere and no fee cap were the defaults.
+    const c = loadConfig({ env: {}, overrides: {} });
+    assert.equal(c.confirmations, undefined, "unset: chosen per chain once the chain id is known");
+    assert.equal(defaultConfirmations(1), 3);
+    assert.equal(defaultConfirmations(8453), 3);
+    assert.equal(defaultConfirmations(31337), 1);
+    assert.equal(c.maxFeeGwei, 500);
+    assert.equal(loadConfig({ env: { CONFIRMATIONS: "12", MAX_FEE_GWEI: "80.5" }, overrides: {} }).confirmations, 12);
+    assert.equal(loadConfig({ env: { MAX_FEE_GWEI: "80.5" }, overrides: {} }).maxFeeGwei, 80.5);
   });
 
   it("test_loadConfig_PassphraseFromFile", (t) => {
