@@ -77,6 +77,11 @@ contract EscrowHandler {
         payees.push(makeAddr("payee-1"));
         arbiter = makeAddr("arbiter");
         referrer = makeAddr("referrer");
+        // Gate rule G10: both payees approve the referrer (it earns from their gross).
+        for (uint256 i; i < payees.length; ++i) {
+            vm.prank(payees[i]);
+            escrow.approveReferrer(referrer, true);
+        }
         for (uint256 i; i < payers.length; ++i) {
             usdc.mint(payers[i], 1e18);
             vm.prank(payers[i]);
