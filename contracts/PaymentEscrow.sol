@@ -34,6 +34,9 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     /// @inheritdoc IPaymentEscrow
     uint256 public constant override MAX_MILESTONES = 32;
 
+    /// @inheritdoc IPaymentEscrow
+    uint256 public constant override ARBITRATION_TIMEOUT = 30 days;
+
     uint256 private constant _BPS = 10_000;
 
     // Byte offsets of the {Escrow.Terms} head words read by `_word` (ABI layout of the calldata struct).
@@ -72,6 +75,9 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     mapping(address account => mapping(address token => uint256 amount)) private _owed;
 
     mapping(address token => uint256 amount) private _accruedFees;
+
+    /// @dev Gate rule G10: the referrers each payee accepts to pay a commission to.
+    mapping(address payee => mapping(address referrer => bool approved)) private _approvedReferrers;
 
     /*//////////////////////////////////////////////////////////////////////////
                                     CONSTRUCTOR
@@ -157,6 +163,11 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     /// @inheritdoc IPaymentEscrow
     function feeRecipient() external view override returns (address) {
         return _config.feeRecipient;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function isReferrerApproved(address payee, address referrer) external view override returns (bool) {
+        return _approvedReferrers[payee][referrer];
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -251,7 +262,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
             uint64(packed >> 48)
         );
         // Effects and interactions.
-        _applyVerdict(terms, escrowId, index, key, uint40(packed >> 8), verdict);
+        _applyVerdict(terms, escrowId, index, key, packed, verdict);
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -281,7 +292,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
             signatures
         );
         // Effects and interactions.
-        _applyVerdict(terms, escrowId, index, key, uint40(packed >> 8), verdict);
+        _applyVerdict(terms, escrowId, index, key, packed, verdict);
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -300,7 +311,9 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         if (m.status != Escrow.Status.Held) _revertStatus(escrowId, index, m.status);
         if (block.timestamp < m.holdUntil) revert Errors.PaymentEscrow_HoldNotOver(escrowId, index, m.holdUntil);
         _requireBeforeDeadline(terms, escrowId);
-        if (RISK_ORACLE.paused()) revert Errors.PaymentEscrow_OraclePaused();
+        // Gate rule G4.5: the held verdict must still govern (oracle not paused, policy enabled, same signer-set
+        // epoch, not revoked, nothing newer posted); the oracle reverts with the reason otherwise.
+        RISK_ORACLE.checkHeld(_subject(escrowId, index), m.lastIssuedAt, m.lastScore, m.holdEpoch);
         // Effects.
         _milestones[key].status = Escrow.Status.Released;
         address payee = terms.payee;
@@ -323,6 +336,12 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         }
         if (msg.sender != terms.payer && msg.sender != terms.payee) {
             revert Errors.PaymentEscrow_NotParty(escrowId, msg.sender);
+        }
+        // Gate rule G4.3: a Held milestone is disputable only during its window; afterwards it waits for
+        // `finalizeHold` (no race with it).
+        if (status == Escrow.Status.Held) {
+            uint40 holdUntil = milestone.holdUntil;
+            if (block.timestamp >= holdUntil) revert Errors.PaymentEscrow_HoldWindowOver(escrowId, index, holdUntil);
         }
         // Effects.
         milestone.status = Escrow.Status.Disputed;
@@ -372,6 +391,9 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         }
         uint40 deadline = terms.deadline;
         if (block.timestamp < deadline) revert Errors.PaymentEscrow_DeadlineNotPassed(escrowId, deadline);
+        // Gate rule G6.2: from `deadline + ARBITRATION_TIMEOUT` on, what the arbiter left unresolved (Disputed,
+        // Frozen) is refunded too.
+        bool arbitrationOver = block.timestamp >= uint256(deadline) + ARBITRATION_TIMEOUT;
         // Effects.
         uint96[] calldata amounts = terms.amounts;
         uint256 count = amounts.length;
@@ -380,7 +402,10 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         for (uint256 i; i < count; ++i) {
             Escrow.Milestone storage milestone = _milestones[_key(termsHash, _subject(escrowId, i))];
             Escrow.Status status = milestone.status;
-            if (status == Escrow.Status.Pending || status == Escrow.Status.Held) {
+            if (
+                status == Escrow.Status.Pending || status == Escrow.Status.Held
+                    || (arbitrationOver && (status == Escrow.Status.Frozen || status == Escrow.Status.Disputed))
+            ) {
                 milestone.status = Escrow.Status.Refunded;
                 amount += amounts[i];
                 mask |= 1 << i;
@@ -403,6 +428,11 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         if (to == address(0)) revert Errors.PaymentEscrow_ZeroAddress();
         uint256 amount = _owed[msg.sender][token];
         if (amount == 0) revert Errors.PaymentEscrow_NothingToClaim(msg.sender, token);
+        // Gate rule G9: a credit leaves to another address only while the token lets the account itself
+        // receive (probe: a zero-value transfer), so a token blacklist is never bypassed through the escrow.
+        if (to != msg.sender && !IERC20(token).trySafeTransfer(msg.sender, 0)) {
+            revert Errors.PaymentEscrow_AccountBlocked(msg.sender, token);
+        }
         // Effects.
         _owed[msg.sender][token] = 0;
         emit Claim(msg.sender, token, to, amount);
@@ -423,9 +453,21 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         IERC20(token).safeTransfer(recipient, amount);
     }
 
+    /// @inheritdoc IPaymentEscrow
+    function approveReferrer(address referrer, bool approved) external override {
+        // Gate rule G10: the payee pays the commission, so the payee names who may earn it.
+        _approvedReferrers[msg.sender][referrer] = approved;
+        emit ApproveReferrer(msg.sender, referrer, approved);
+    }
+
     /*//////////////////////////////////////////////////////////////////////////
                                   ADMIN FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
+
+    /// @notice Gate rule G11: ownership cannot be renounced; it moves only by the two-step transfer.
+    function renounceOwnership() public pure override {
+        revert Errors.PaymentEscrow_RenounceDisabled();
+    }
 
     /// @inheritdoc IPaymentEscrow
     function setTokenAllowed(address token, bool allowed) external override onlyOwner {
@@ -553,7 +595,7 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
     function _create(Escrow.CreateParams calldata params) private returns (uint256 escrowId, uint256 total) {
         // Checks.
         if (!_allowedTokens[params.token]) revert Errors.PaymentEscrow_TokenNotAllowed(params.token);
-        if (params.payee == address(0) || params.arbiter == address(0)) revert Errors.PaymentEscrow_ZeroAddress();
+        _checkParties(params);
         uint96[] calldata amounts = params.amounts;
         uint256 count = amounts.length;
         if (count == 0 || count > MAX_MILESTONES) revert Errors.PaymentEscrow_InvalidMilestoneCount(count);
@@ -575,9 +617,32 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
         bytes32 termsHash = _commit(params, config.feeBps, referral);
         for (uint256 i; i < count; ++i) {
             _milestones[_key(termsHash, _subject(escrowId, i))] =
-                Escrow.Milestone({ status: Escrow.Status.Pending, holdUntil: 0, lastIssuedAt: 0, lastScore: 0 });
+                Escrow.Milestone({
+                    status: Escrow.Status.Pending,
+                    holdUntil: 0,
+                    lastIssuedAt: 0,
+                    lastScore: 0,
+                    holdEpoch: 0
+                });
         }
         _emitCreate(escrowId, params, config.feeBps, referral);
+    }
+
+    /// @dev The parties of a new escrow: payee and arbiter non-zero, the arbiter not a party (G6.1), the referrer
+    /// approved by the payee and not the payer (G10).
+    function _checkParties(Escrow.CreateParams calldata params) private view {
+        address payee = params.payee;
+        address arbiter = params.arbiter;
+        if (payee == address(0) || arbiter == address(0)) revert Errors.PaymentEscrow_ZeroAddress();
+        // Gate rule G6.1: the arbiter is never a party.
+        if (arbiter == msg.sender || arbiter == payee) revert Errors.PaymentEscrow_ArbiterIsParty(arbiter);
+        // Gate rule G10: the commission comes out of the payee's gross: the payee approves the referrer, and the
+        // payer never refers itself.
+        address referrer = params.referrer;
+        if (referrer != address(0)) {
+            if (referrer == msg.sender) revert Errors.PaymentEscrow_ReferrerIsPayer(referrer);
+            if (!_approvedReferrers[payee][referrer]) revert Errors.PaymentEscrow_ReferrerNotApproved(payee, referrer);
+        }
     }
 
     /// @dev `keccak256(abi.encode(Escrow.Terms))` of the escrow `params` create for `msg.sender`. The fields
@@ -686,50 +751,59 @@ contract PaymentEscrow is IPaymentEscrow, RiskGatedConsumer, ReentrancyGuardTran
 
     /// @dev Applies a checked verdict: Release pays now, Hold parks, Freeze hands to the arbiter. The new
     /// `lastIssuedAt` is written in the milestone's own slot (replay protection without a new slot), in one
-    /// SSTORE of the whole slot.
+    /// SSTORE of the whole slot. `packed` is the milestone's slot before (Pending or Held).
     function _applyVerdict(
         Escrow.Terms calldata terms,
         uint256 escrowId,
         uint256 index,
         bytes32 key,
-        uint40 holdUntil,
+        uint256 packed,
         Attestation.Verdict memory verdict
     )
         private
     {
+        uint40 holdUntil = uint40(packed >> 8);
         if (verdict.decision == Attestation.Decision.Release) {
             // Effects.
-            _writeMilestone(key, Escrow.Status.Released, holdUntil, verdict.issuedAt, verdict.score);
+            _writeMilestone(key, Escrow.Status.Released, holdUntil, verdict.issuedAt, verdict.score, 0);
             // Effects (fee accrual) and interactions.
             address payee = _address(terms, _PAYEE);
             uint256 net = _payout(terms, escrowId, payee, _amountAt(terms, index));
             emit ReleaseMilestone(escrowId, payee, index, net, verdict.score, verdict.issuedAt);
         } else if (verdict.decision == Attestation.Decision.Hold) {
-            holdUntil = uint40(block.timestamp + verdict.holdWindow);
-            _writeMilestone(key, Escrow.Status.Held, holdUntil, verdict.issuedAt, verdict.score);
+            // Gate rule G4.2: the window runs from the first Hold; a newer Hold never restarts or extends it.
+            if (Escrow.Status(uint8(packed)) != Escrow.Status.Held) {
+                holdUntil = uint40(block.timestamp + verdict.holdWindow);
+            }
+            // Gate rule G4.5: record the signer-set epoch the Hold was verified under, for `checkHeld`.
+            _writeMilestone(
+                key, Escrow.Status.Held, holdUntil, verdict.issuedAt, verdict.score, RISK_ORACLE.epoch()
+            );
             emit HoldMilestone(escrowId, index, holdUntil, verdict.score, verdict.issuedAt);
         } else {
             // A successful check never returns Decision.None: the rest is Freeze.
-            _writeMilestone(key, Escrow.Status.Frozen, 0, verdict.issuedAt, verdict.score);
+            _writeMilestone(key, Escrow.Status.Frozen, 0, verdict.issuedAt, verdict.score, 0);
             emit FreezeMilestone(escrowId, index, verdict.score, verdict.reasons, verdict.issuedAt);
         }
     }
 
-    /// @dev `_milestones[key] = Milestone(status, holdUntil, lastIssuedAt, lastScore)` in one SSTORE of the packed
-    /// slot (Solidity's struct assignment reads and writes the slot twice). Layout as Solidity packs
-    /// {Escrow.Milestone}: status (bits 0..7) | holdUntil (8..47) | lastIssuedAt (48..111) | lastScore (112..127).
+    /// @dev `_milestones[key] = Milestone(status, holdUntil, lastIssuedAt, lastScore, holdEpoch)` in one SSTORE of
+    /// the packed slot (Solidity's struct assignment reads and writes the slot twice). Layout as Solidity packs
+    /// {Escrow.Milestone}: status (bits 0..7) | holdUntil (8..47) | lastIssuedAt (48..111) | lastScore (112..127) |
+    /// holdEpoch (128..159).
     function _writeMilestone(
         bytes32 key,
         Escrow.Status status,
         uint40 holdUntil,
         uint64 lastIssuedAt,
-        uint16 lastScore
+        uint16 lastScore,
+        uint32 holdEpoch
     )
         private
     {
         Escrow.Milestone storage milestone = _milestones[key];
-        uint256 packed =
-            uint256(status) | (uint256(holdUntil) << 8) | (uint256(lastIssuedAt) << 48) | (uint256(lastScore) << 112);
+        uint256 packed = uint256(status) | (uint256(holdUntil) << 8) | (uint256(lastIssuedAt) << 48)
+            | (uint256(lastScore) << 112) | (uint256(holdEpoch) << 128);
         assembly ("memory-safe") {
             sstore(milestone.slot, packed)
         }

@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
 import { Ownable2Step } from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import { EIP712 } from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import { SignatureChecker } from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import { IERC1271 } from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 
 import { IRiskOracle } from "./interfaces/IRiskOracle.sol";
 import { AttestationHash } from "./libraries/AttestationHash.sol";
@@ -16,18 +16,23 @@ import { Attestation } from "./types/Attestation.sol";
 /// @dev Storage is laid out for the release hot path:
 /// - `_config`, one slot: signerSetHash (160) | threshold (8) | signerCount (8) | epoch (32) | paused (8) |
 ///   maxValidity (32). The signer set itself travels in calldata and is compared with the hash.
-/// - `_posted[settlementKey]`, one slot per settlement: score (16) | reasons (32) | issuedAt (64) |
-///   expiresAt (64) | revoked (8) | epoch (32) | uid tag (40, the top 40 bits of the uid).
+/// - `_posted[settlementKey]`, one slot per settlement `(consumer, subject)` (gate rule G1): score (16) |
+///   reasons (32) | issuedAt (40) | expiresAt (40) | revoked (8) | epoch (32) | binding tag (48, the top 48 bits
+///   of `keccak256(abi.encode(payer, payee, token, amount))`) | uid tag (40, the top 40 bits of the uid).
+///   `issuedAt` and `expiresAt` are 40 bits (seconds up to year 36812): a stored verdict has
+///   `issuedAt <= block.timestamp` and `expiresAt <= issuedAt + maxValidity` (a uint32), a revoked marker
+///   `issuedAt <= block.timestamp + maxValidity`, so neither is ever truncated.
 /// - `_policies[consumer]`, one slot (see {Attestation.Policy}).
-/// So `checkPosted` reads 3 slots (config, policy, posted) and `checkInline` 3 slots (config, policy,
-/// revoked) plus one ecrecover per signature.
+/// So `checkPosted` reads 3 slots (config, policy, posted) and `checkInline` 4 slots (config, policy,
+/// revoked, posted: G2.1) plus one ecrecover per signature.
 ///
 /// Behaviour beyond the interface text:
 /// - A posted verdict counts only under the signer-set epoch that verified it: after `setSigners`,
 ///   `checkPosted` reverts `RiskOracle_SignerSetRotated` until a verdict signed by the new set is posted
 ///   (inline attestations signed by a removed signer fail the same way, by the signer-set hash).
-/// - `revokeAttestation` of an attestation newer than the verdict posted for its settlement stores a
-///   revoked marker there: the settlement has no usable posted verdict until a newer one is posted. So
+/// - `revokeAttestation` of an attestation at least as new as the verdict posted for its settlement stores a
+///   revoked marker there (G3): the settlement has no usable posted verdict, and no older verdict is usable
+///   inline or as a held verdict, until a newer one is posted. So
 ///   that a fabricated far-future attestation cannot block a settlement for long, revocation is refused
 ///   for `issuedAt > block.timestamp + maxValidity` (`RiskOracle_RevokeTooEarly`).
 /// - Posting is allowed while paused (checks are not); anyone may post a validly signed attestation.
@@ -42,6 +47,9 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
 
     /// @dev At most this many signers (bounds the calldata loop and fits `signerCount` in 8 bits).
     uint256 private constant _MAX_SIGNERS = 32;
+
+    /// @dev Gate rule G12: gas given to one ERC-1271 `isValidSignature` call.
+    uint256 private constant _ERC1271_GAS = 100_000;
 
     /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature.
     uint256 private constant _HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
@@ -68,10 +76,13 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
     // `_posted` layout.
     uint256 private constant _REASONS_SHIFT = 16;
     uint256 private constant _ISSUED_AT_SHIFT = 48;
-    uint256 private constant _EXPIRES_AT_SHIFT = 112;
-    uint256 private constant _REVOKED_SHIFT = 176;
-    uint256 private constant _POSTED_EPOCH_SHIFT = 184;
+    uint256 private constant _EXPIRES_AT_SHIFT = 88;
+    uint256 private constant _REVOKED_SHIFT = 128;
+    uint256 private constant _POSTED_EPOCH_SHIFT = 136;
     uint256 private constant _REVOKED_BIT = 1 << _REVOKED_SHIFT;
+    /// @dev Bits 168..215: the top 48 bits of the binding hash, i.e. `(hash >> 40) & _BINDING_TAG_MASK`.
+    uint256 private constant _BINDING_TAG_MASK = ((uint256(1) << 48) - 1) << 168;
+    uint256 private constant _BINDING_TAG_SHIFT = 40;
     uint256 private constant _UID_TAG_MASK = ~uint256(0) << 216;
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -215,6 +226,20 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         // The raw field words: the signatures were verified over exactly these words (see
         // `AttestationHash.structHash`), so a dirty word never gets here and re-validating them buys nothing.
         (uint256 score, uint256 issuedAt,) = _window(att);
+
+        // Gate rule G2.1: the verdict posted for the settlement (whatever it binds) must not be newer, nor
+        // another verdict (or a revoked marker) with the same `issuedAt`. A revoked marker of `att` itself was
+        // caught above (`_revoked`).
+        uint256 posted = _posted[AttestationHash.settlementKey(att)];
+        if (posted != 0) {
+            uint256 postedIssuedAt = uint40(posted >> _ISSUED_AT_SHIFT);
+            if (
+                postedIssuedAt > issuedAt
+                    || (postedIssuedAt == issuedAt && posted & _UID_TAG_MASK != uint256(uid) & _UID_TAG_MASK)
+            ) {
+                revert Errors.RiskOracle_Superseded(msg.sender, att.subject, uint64(issuedAt), uint64(postedIssuedAt));
+            }
+        }
         _returnVerdict(policy, uint16(score), _reasons(att), uint64(issuedAt));
     }
 
@@ -232,7 +257,28 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         returns (Attestation.Verdict memory)
     {
         (uint256 policy, uint256 posted,) = _usablePosted(subject, payer, payee, token, amount);
-        _returnVerdict(policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint64(posted >> _ISSUED_AT_SHIFT));
+        _returnVerdict(policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint40(posted >> _ISSUED_AT_SHIFT));
+    }
+
+    /// @inheritdoc IRiskOracle
+    function checkHeld(bytes32 subject, uint64 issuedAt, uint16 score, uint32 heldEpoch) external view override {
+        // Gate rule G4.5: the held verdict still governs: not paused, policy enabled, same signer-set epoch, and
+        // the settlement's posted slot holds nothing newer, no revoked marker at or after `issuedAt` and, at the
+        // same `issuedAt`, the held verdict (same score). The TTL does not matter (G14.4).
+        uint256 config = _config;
+        if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
+        _enabledPolicy(msg.sender);
+        uint32 currentEpoch = uint32(config >> _EPOCH_SHIFT);
+        if (heldEpoch != currentEpoch) revert Errors.RiskOracle_SignerSetRotated(heldEpoch, currentEpoch);
+        uint256 posted = _posted[AttestationHash.settlementKey(msg.sender, subject)];
+        if (posted == 0) return;
+        uint64 postedIssuedAt = uint40(posted >> _ISSUED_AT_SHIFT);
+        if (postedIssuedAt < issuedAt) return;
+        if (postedIssuedAt == issuedAt) {
+            if (posted & _REVOKED_BIT != 0) revert Errors.RiskOracle_VerdictRevoked(msg.sender, subject);
+            if (uint16(posted) == score) return;
+        }
+        revert Errors.RiskOracle_Superseded(msg.sender, subject, issuedAt, postedIssuedAt);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -255,7 +301,7 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         (uint256 policy, uint256 posted, bytes32 key) = _usablePosted(subject, payer, payee, token, amount);
         // Effects: a Release (score < allowBelow, as in `_returnVerdict`) is final for the consumer: free the slot.
         if (uint16(posted) < uint16(policy)) delete _posted[key];
-        _returnVerdict(policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint64(posted >> _ISSUED_AT_SHIFT));
+        _returnVerdict(policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint40(posted >> _ISSUED_AT_SHIFT));
     }
 
     /// @inheritdoc IRiskOracle
@@ -313,20 +359,20 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         bytes32 uid = _hashTypedDataV4(AttestationHash.structHash(att));
 
         // Effects: the inline path reads `_revoked`; the posted path reads its own slot, which must never
-        // accept this uid again. The slot's `issuedAt` only grows, so:
-        // - stored older than `att`: `att` could still be posted; store a revoked marker at its `issuedAt`
-        //   (this also blocks the older verdict of the same settlement until a newer one is posted);
-        // - stored is `att` itself: flag it revoked;
-        // - stored newer, or another attestation with the same `issuedAt`: `att` can never be posted.
+        // accept this uid again. The slot (one per `(consumer, subject)`, G1) and its `issuedAt` only grow, so
+        // (gate rule G3):
+        // - stored not newer than `att` (older, `att` itself, or another verdict with the same `issuedAt`): store
+        //   a revoked marker at `att.issuedAt`: `att` can never be posted, the settlement has no usable posted
+        //   verdict, and no verdict up to `att.issuedAt` is usable inline (G2.1) or held (G4.5), until a newer
+        //   one is posted;
+        // - stored newer: `att` can never be posted and is superseded anyway.
+        // `att.issuedAt <= block.timestamp + maxValidity` (checked above) fits the slot's 40 bits.
         _revoked[uid] = true;
         bytes32 key = AttestationHash.settlementKey(att);
-        uint256 stored = _posted[key];
-        uint64 storedIssuedAt = uint64(stored >> _ISSUED_AT_SHIFT);
-        if (att.issuedAt > storedIssuedAt) {
-            _posted[key] =
-                (uint256(att.issuedAt) << _ISSUED_AT_SHIFT) | _REVOKED_BIT | (uint256(uid) & _UID_TAG_MASK);
-        } else if (att.issuedAt == storedIssuedAt && stored & _UID_TAG_MASK == uint256(uid) & _UID_TAG_MASK) {
-            _posted[key] = stored | _REVOKED_BIT;
+        if (att.issuedAt >= uint40(_posted[key] >> _ISSUED_AT_SHIFT)) {
+            _posted[key] = (uint256(att.issuedAt) << _ISSUED_AT_SHIFT) | _REVOKED_BIT
+                | ((uint256(AttestationHash.binding(att)) >> _BINDING_TAG_SHIFT) & _BINDING_TAG_MASK)
+                | (uint256(uid) & _UID_TAG_MASK);
         }
         emit RevokeAttestation(uid, att.consumer, att.subject);
     }
@@ -357,6 +403,12 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         }
         _policies[consumer] = policy;
         emit SetPolicy(consumer, policy.allowBelow, policy.freezeAt, policy.holdWindow, policy.enabled);
+    }
+
+    /// @notice Gate rule G11: ownership cannot be renounced (a paused oracle without owner would stop every
+    /// release forever); it moves only by the two-step transfer.
+    function renounceOwnership() public pure override {
+        revert Errors.RiskOracle_RenounceDisabled();
     }
 
     /// @inheritdoc IRiskOracle
@@ -393,7 +445,8 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         bytes32 key = AttestationHash.settlementKey(att);
         uint256 stored = _posted[key];
         (, uint256 issuedAt,) = _window(att);
-        uint64 storedIssuedAt = uint64(stored >> _ISSUED_AT_SHIFT);
+        uint64 storedIssuedAt = uint40(stored >> _ISSUED_AT_SHIFT);
+        // Gate rule G1: one verdict per settlement, whatever it binds; only a newer one replaces it.
         if (issuedAt <= storedIssuedAt) {
             // A revoked marker (or revoked verdict) of this very attestation: report it as revoked.
             if (stored & _REVOKED_BIT != 0 && stored & _UID_TAG_MASK == uint256(uid) & _UID_TAG_MASK) {
@@ -416,6 +469,7 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         uint256 reasons = _reasons(att);
         _posted[key] = score | (reasons << _REASONS_SHIFT) | (issuedAt << _ISSUED_AT_SHIFT)
             | (expiresAt << _EXPIRES_AT_SHIFT) | (((config >> _EPOCH_SHIFT) & type(uint32).max) << _POSTED_EPOCH_SHIFT)
+            | ((uint256(AttestationHash.binding(att)) >> _BINDING_TAG_SHIFT) & _BINDING_TAG_MASK)
             | (uint256(uid) & _UID_TAG_MASK);
         // emit PostAttestation(uid, att.consumer, att.subject, score, reasons, att.modelId, expiresAt);
         // written as a raw LOG4 over scratch memory (not allocated) to spare the batch path's ABI encoder.
@@ -623,10 +677,38 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         returns (uint256 status)
     {
         if (signature.length == 65 && uint256(bytes32(signature[32:64])) > _HALF_ORDER) return _SIG_HIGH_S;
-        if (signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature)) {
-            return _SIG_VALID;
-        }
+        if (signer.code.length != 0 && _isValidERC1271(signer, digest, signature)) return _SIG_VALID;
         return _SIG_INVALID;
+    }
+
+    /// @dev `signer.isValidSignature(digest, signature)` returns the ERC-1271 magic value, with at most
+    /// `_ERC1271_GAS` gas (gate rule G12): a reverting, gas-burning or short-answering signer is an invalid
+    /// signature, never a revert of the caller (a batch skips only that item). Copies one return word only.
+    function _isValidERC1271(
+        address signer,
+        bytes32 digest,
+        bytes calldata signature
+    )
+        private
+        view
+        returns (bool valid)
+    {
+        bytes4 selector = IERC1271.isValidSignature.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let length := signature.length
+            mstore(m, selector)
+            mstore(add(m, 0x04), digest)
+            mstore(add(m, 0x24), 0x40)
+            mstore(add(m, 0x44), length)
+            // Zero the padding word, then copy the bytes over it.
+            mstore(add(add(m, 0x64), length), 0)
+            calldatacopy(add(m, 0x64), signature.offset, length)
+            let size := add(0x64, and(add(length, 0x1f), not(0x1f)))
+            mstore(0x00, 0)
+            let ok := staticcall(_ERC1271_GAS, signer, m, size, 0x00, 0x20)
+            valid := and(and(ok, iszero(lt(returndatasize(), 0x20))), eq(mload(0x00), selector))
+        }
     }
 
     /// @dev The checks of `checkPosted`: not paused, `msg.sender`'s enabled policy (raw slot), and its verdict for
@@ -646,11 +728,16 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
         policy = _enabledPolicy(msg.sender);
 
-        key = AttestationHash.settlementKey(msg.sender, subject, payer, payee, token, amount);
+        key = AttestationHash.settlementKey(msg.sender, subject);
         posted = _posted[key];
         if (posted == 0) revert Errors.RiskOracle_NoVerdict(msg.sender, subject);
         if (posted & _REVOKED_BIT != 0) revert Errors.RiskOracle_VerdictRevoked(msg.sender, subject);
-        uint64 expiresAt = uint64(posted >> _EXPIRES_AT_SHIFT);
+        // Gate rule G1: the slot is the settlement's; the verdict in it must bind exactly these values.
+        if (
+            (uint256(AttestationHash.binding(payer, payee, token, amount)) >> _BINDING_TAG_SHIFT) & _BINDING_TAG_MASK
+                != posted & _BINDING_TAG_MASK
+        ) revert Errors.RiskOracle_VerdictMismatch(msg.sender, subject);
+        uint64 expiresAt = uint40(posted >> _EXPIRES_AT_SHIFT);
         if (expiresAt <= block.timestamp) revert Errors.RiskOracle_Expired(expiresAt, block.timestamp);
         uint32 postedEpoch = uint32(posted >> _POSTED_EPOCH_SHIFT);
         uint32 currentEpoch = uint32(config >> _EPOCH_SHIFT);

@@ -25,9 +25,16 @@ import { Escrow } from "../types/Escrow.sol";
 /// Lifecycle of a milestone (`Escrow.Status`): created Pending; a verdict (posted: `release`, inline:
 /// `releaseWithAttestation`) decides: Release pays now, Hold parks it until `holdUntil` (then anyone calls
 /// `finalizeHold`; a party may dispute meanwhile; a strictly newer verdict may replace it), Freeze hands it
-/// to the arbiter. Either party may dispute a Pending or Held milestone; the arbiter splits a Disputed or
-/// Frozen one at will. Releases need `block.timestamp < deadline`; from the deadline on, anyone may refund
-/// every Pending or Held milestone to the payer.
+/// to the arbiter. Either party may dispute a Pending milestone, or a Held one during its window
+/// (G4.3); the arbiter splits a Disputed or Frozen one at will. Releases need `block.timestamp < deadline`; from
+/// the deadline on, anyone may refund every Pending or Held milestone to the payer, and from
+/// `deadline + ARBITRATION_TIMEOUT` every Disputed or Frozen one too (G6.2).
+///
+/// The gate (docs/gate.md): the newest verdict governs (G2: the oracle refuses a superseded inline verdict, the
+/// milestone refuses one not newer than its `lastIssuedAt`); a Hold's window runs from the first Hold (G4.2) and
+/// `finalizeHold` pays only while the held verdict still governs (`IRiskOracle.checkHeld`, G4.5); the arbiter is
+/// never a party (G6.1); the payee approves the referrer it pays (G10); a credit leaves to another address only
+/// while the token lets the account receive (G9); ownership cannot be renounced (G11).
 ///
 /// Replay: a milestone remembers the `issuedAt` of the last verdict applied to it (`lastIssuedAt`, in its
 /// own slot) and accepts only strictly newer ones; Released is terminal, so an attestation settles once.
@@ -37,7 +44,9 @@ import { Escrow } from "../types/Escrow.sol";
 ///
 /// Pull over push: every outgoing transfer (payee, referrer, payer refund) is attempted once; if the token
 /// refuses it (e.g. a USDC-blacklisted receiver), the amount is credited to `owed(account, token)` instead,
-/// to be claimed later with `claim` to any address. No party can block another's funds; nothing is stuck.
+/// to be claimed later with `claim` (to another address only while the token accepts transfers to the account
+/// itself, G9). No party can block another's funds; nothing is stuck. Neither the arbiter nor the owner can move
+/// a credit.
 interface IPaymentEscrow {
     /*//////////////////////////////////////////////////////////////////////////
                                        EVENTS
@@ -106,6 +115,9 @@ interface IPaymentEscrow {
     /// @notice Emitted when the owner sets the referral commission for new escrows.
     event SetReferralBps(uint16 referralBps);
 
+    /// @notice Emitted when `payee` approves or disapproves `referrer` for its escrows (gate rule G10).
+    event ApproveReferrer(address indexed payee, address indexed referrer, bool approved);
+
     /// @notice Emitted when the owner sets the fee recipient.
     event SetFeeRecipient(address indexed previousRecipient, address indexed newRecipient);
 
@@ -121,6 +133,13 @@ interface IPaymentEscrow {
 
     /// @notice The most milestones per escrow: 32.
     function MAX_MILESTONES() external view returns (uint256);
+
+    /// @notice Gate rule G6.2: how long after the deadline the arbiter has to resolve Disputed and Frozen
+    /// milestones before `refund` returns them to the payer: 30 days.
+    function ARBITRATION_TIMEOUT() external view returns (uint256);
+
+    /// @notice Whether `payee` approved `referrer` to earn a commission from its escrows (gate rule G10).
+    function isReferrerApproved(address payee, address referrer) external view returns (bool);
 
     /// @notice The subject a RiskAttestation names for milestone `index` of `escrowId`:
     /// `bytes32((uint256(escrowId) << 16) | index)`.
@@ -175,6 +194,9 @@ interface IPaymentEscrow {
     /// Requirements:
     /// - `params.token` allow-listed; `payee` and `arbiter` non-zero; 1..32 milestones, each > 0;
     ///   `deadline > block.timestamp`;
+    /// - gate rule G6.1: `arbiter` neither `msg.sender` nor `payee` (`PaymentEscrow_ArbiterIsParty`);
+    /// - gate rule G10: a non-zero `referrer` is not `msg.sender` (`PaymentEscrow_ReferrerIsPayer`) and is
+    ///   approved by the payee (`PaymentEscrow_ReferrerNotApproved`);
     /// - the escrow's balance grows by exactly the total (fee-on-transfer and rebasing tokens revert with
     ///   `PaymentEscrow_BalanceMismatch`).
     /// @return escrowId The new escrow's id.
@@ -183,7 +205,8 @@ interface IPaymentEscrow {
     /// @notice As `createEscrow`, with an EIP-2612 permit for the total in the same call.
     /// @dev The permit is tried and its failure ignored (someone may have front-run it with the same
     /// signature); the call then requires the allowance to cover the total
-    /// (`PaymentEscrow_InsufficientAllowance`).
+    /// (`PaymentEscrow_InsufficientAllowance`). A token that refuses the transfer itself (e.g. a blacklisted
+    /// payer) reverts with its own reason (G13).
     function createEscrowWithPermit(
         Escrow.CreateParams calldata params,
         uint256 permitDeadline,
@@ -228,13 +251,18 @@ interface IPaymentEscrow {
     )
         external;
 
-    /// @notice Pays a Held milestone once its hold window is over. Anyone may call.
-    /// @dev Requirements: `terms` match; Held; `block.timestamp >= holdUntil`; `block.timestamp < deadline`; oracle not paused.
+    /// @notice Pays a Held milestone once its hold window is over, if its Hold verdict still governs. Anyone may
+    /// call.
+    /// @dev Requirements: `terms` match; Held; `block.timestamp >= holdUntil`; `block.timestamp < deadline`;
+    /// gate rule G4.5, `IRiskOracle.checkHeld` passes for the held verdict (its errors bubble up): oracle not
+    /// paused, the escrow's policy enabled, same signer-set epoch as when the Hold was recorded, the held
+    /// attestation not revoked and no newer verdict (or revoked marker) posted for the milestone.
     /// Emits {ReleaseMilestone}.
     function finalizeHold(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external;
 
     /// @notice Disputes a Pending or Held milestone: only the arbiter can settle it afterwards.
-    /// @dev `terms` match; payer or payee only. Emits {DisputeMilestone}.
+    /// @dev `terms` match; payer or payee only; a Held milestone only while `block.timestamp < holdUntil`
+    /// (gate rule G4.3, `PaymentEscrow_HoldWindowOver`). Emits {DisputeMilestone}.
     function dispute(Escrow.Terms calldata terms, uint256 escrowId, uint256 index) external;
 
     /// @notice Settles a Disputed or Frozen milestone with any split. Arbiter only.
@@ -249,17 +277,24 @@ interface IPaymentEscrow {
     )
         external;
 
-    /// @notice From the deadline on, returns every Pending and Held milestone to the payer. Anyone may call.
-    /// @dev `terms` match. Disputed and Frozen milestones stay for the arbiter. Emits {Refund}.
+    /// @notice From the deadline on, returns every Pending and Held milestone to the payer; from
+    /// `deadline + ARBITRATION_TIMEOUT` on, every Disputed and Frozen one too (gate rule G6.2). Anyone may call.
+    /// @dev `terms` match. Before the timeout, Disputed and Frozen milestones stay for the arbiter. Emits {Refund}.
     function refund(Escrow.Terms calldata terms, uint256 escrowId) external;
 
     /// @notice Sends the caller's whole credit in `token` to `to` (reverts if that transfer fails).
-    /// @dev Emits {Claim}.
+    /// @dev Gate rule G9: when `to != msg.sender`, first probes a zero-value transfer to `msg.sender`; if the
+    /// token refuses it (e.g. the issuer blacklisted the account), reverts `PaymentEscrow_AccountBlocked`.
+    /// Emits {Claim}.
     function claim(address token, address to) external;
 
     /// @notice Sends the protocol fees accrued in `token` to the fee recipient. Anyone may call.
     /// @dev Emits {WithdrawFees}.
     function withdrawFees(address token) external;
+
+    /// @notice Gate rule G10: the caller (as a payee) approves or disapproves `referrer` to earn the referral
+    /// commission of new escrows paying it. Existing escrows keep their referrer. Emits {ApproveReferrer}.
+    function approveReferrer(address referrer, bool approved) external;
 
     /// @notice Allows or disallows `token` for new escrows (existing ones are unaffected). Owner only.
     /// @dev Emits {AllowToken}.

@@ -13,6 +13,17 @@ import { Attestation } from "../types/Attestation.sol";
 /// (a subject settles once, and the `issuedAt` it accepts grows strictly), so no fresh storage slot is
 /// spent per attestation.
 ///
+/// Which verdict governs (docs/gate.md):
+/// - G1: the oracle keeps at most one posted verdict per settlement `(consumer, subject)`, whatever payer,
+///   payee, token and amount it names; the slot binds those four (a 48-bit tag of their hash) and a read
+///   naming other values reverts `RiskOracle_VerdictMismatch`. Only a strictly newer verdict replaces it.
+/// - G2: `checkInline` refuses (`RiskOracle_Superseded`) a verdict when the settlement's posted verdict is
+///   newer, or has the same `issuedAt` but is another verdict, or is a revoked marker at or after its
+///   `issuedAt`. Consumers also refuse any verdict not newer than the last one they applied.
+/// - G3: revocation makes an attestation unusable on both paths; revoking one at least as new as the posted
+///   verdict leaves a revoked marker in the settlement's slot.
+/// - G4.5: `checkHeld` tells a consumer whether the Hold it recorded still governs at the end of the window.
+///
 /// Signatures: the caller passes the oracle's full current signer set (`signers()`, strictly ascending)
 /// and, aligned with it, one signature per signer (empty bytes for a signer that did not sign). The
 /// oracle compares the set with a hash stored beside the threshold (one SLOAD in total, whatever n),
@@ -109,6 +120,8 @@ interface IRiskOracle {
     /// - not paused; `att.consumer == msg.sender`; the consumer has an enabled policy;
     /// - `issuedAt <= block.timestamp < expiresAt` and `expiresAt - issuedAt <= maxValidity`;
     /// - not revoked; signer set matches; at least `threshold` valid signatures.
+    /// - gate rule G2.1: the verdict posted for `(msg.sender, att.subject)` (whatever it binds) is not newer than
+    ///   `att`, nor another verdict or a revoked marker with the same `issuedAt` (`RiskOracle_Superseded`).
     /// Notes: the consumer must itself check subject, payer, payee, token, amount and that `issuedAt` is
     /// newer than the last verdict it accepted for the subject (see `RiskGatedConsumer`).
     function checkInline(
@@ -121,7 +134,10 @@ interface IRiskOracle {
         returns (Attestation.Verdict memory verdict);
 
     /// @notice Push mode: the consumer (`msg.sender`) reads the verdict posted for one settlement.
-    /// @dev Reverts when paused, when no verdict was posted, or when it expired or was revoked.
+    /// @dev Reverts when paused, when the consumer's policy is not enabled, when no verdict was posted for
+    /// `(msg.sender, subject)` (`RiskOracle_NoVerdict`), when it was revoked (`RiskOracle_VerdictRevoked`),
+    /// when it binds another payer, payee, token or amount (`RiskOracle_VerdictMismatch`, gate rule G1), when
+    /// it expired, or when the signer set rotated since it was posted.
     function checkPosted(
         bytes32 subject,
         address payer,
@@ -132,6 +148,20 @@ interface IRiskOracle {
         external
         view
         returns (Attestation.Verdict memory verdict);
+
+    /// @notice Gate rule G4.5: the consumer (`msg.sender`) asks whether the Hold verdict it recorded for
+    /// `subject` (issued at `issuedAt` with `score`, applied under signer-set epoch `heldEpoch`) still governs
+    /// at the end of its hold window. Returns nothing; reverts otherwise.
+    /// @dev Requirements:
+    /// - not paused (`RiskOracle_Paused`); the consumer's policy enabled (`RiskOracle_PolicyNotSet`);
+    /// - `heldEpoch == epoch()` (`RiskOracle_SignerSetRotated`);
+    /// - the slot posted for `(msg.sender, subject)` is empty, older than `issuedAt`, or, at the same
+    ///   `issuedAt`, not revoked (`RiskOracle_VerdictRevoked`) and with the same score; anything newer
+    ///   (verdict or revoked marker) or another score reverts `RiskOracle_Superseded`.
+    /// Notes: the attestation's expiry does not matter (a Hold is recorded at first presentation). Revoking
+    /// the held attestation always leaves a revoked marker at its `issuedAt` (or a newer slot), so a revoked
+    /// hold fails here whichever path presented it.
+    function checkHeld(bytes32 subject, uint64 issuedAt, uint16 score, uint32 heldEpoch) external view;
 
     /*//////////////////////////////////////////////////////////////////////////
                                   WRITE FUNCTIONS
@@ -155,7 +185,9 @@ interface IRiskOracle {
         returns (Attestation.Verdict memory verdict);
 
     /// @notice Verifies `att` and stores its verdict for its consumer and settlement, replacing an older one.
-    /// @dev Emits a {PostAttestation} event. Reverts if a verdict with the same or a later `issuedAt` is stored.
+    /// @dev Emits a {PostAttestation} event. Reverts if a verdict (or revoked marker) with the same or a later
+    /// `issuedAt` is stored for `(att.consumer, att.subject)`, whatever payer, payee, token and amount that one
+    /// binds (gate rule G1, `RiskOracle_StaleAttestation`).
     function postAttestation(
         Attestation.RiskAttestation calldata att,
         address[] calldata signerSet,
@@ -165,7 +197,8 @@ interface IRiskOracle {
         returns (bytes32 uid);
 
     /// @notice Posts many attestations in one transaction; an item that fails is skipped with a
-    /// {SkipAttestation} event and never reverts the batch.
+    /// {SkipAttestation} event and never reverts the batch. An ERC-1271 signer gets at most 100,000 gas per
+    /// check (gate rule G12): one that burns gas or reverts only invalidates its own signature.
     /// @return posted How many were stored.
     function postAttestations(
         Attestation.RiskAttestation[] calldata atts,
@@ -176,7 +209,10 @@ interface IRiskOracle {
         returns (uint256 posted);
 
     /// @notice Revokes one attestation: inline checks and its posted verdict stop accepting it.
-    /// @dev Owner or guardian. Emits a {RevokeAttestation} event.
+    /// @dev Owner or guardian. Emits a {RevokeAttestation} event. When `att` is at least as new as the verdict
+    /// posted for `(att.consumer, att.subject)`, the slot becomes a revoked marker at `att.issuedAt` (gate rule
+    /// G3): no posted verdict for the settlement, and no verdict up to `att.issuedAt` usable inline or held,
+    /// until a newer one is posted. Refused for `issuedAt > block.timestamp + maxValidity`.
     function revokeAttestation(Attestation.RiskAttestation calldata att) external;
 
     /// @notice Engages the kill switch. Owner or guardian. Emits a {Pause} event.

@@ -32,20 +32,37 @@ library AttestationHash {
         }
     }
 
-    /// @notice The key of the settlement `att` is about: `keccak256(abi.encode(consumer, subject, payer,
-    /// payee, token, amount))`, i.e. of the first six field words (copied as they are, see `structHash`).
+    /// @notice The key of the settlement `att` is about (gate rule G1: one posted verdict per settlement):
+    /// `keccak256(abi.encode(consumer, subject))`, i.e. of the first two field words (copied as they are, see
+    /// `structHash`). The payer, payee, token and amount are bound by `binding`, not by the key.
     function settlementKey(Attestation.RiskAttestation calldata att) internal pure returns (bytes32 key) {
         assembly ("memory-safe") {
-            let m := mload(0x40)
-            calldatacopy(m, att, 0xc0)
-            key := keccak256(m, 0xc0)
+            calldatacopy(0x00, att, 0x40)
+            key := keccak256(0x00, 0x40)
         }
     }
 
     /// @notice The same key from its parts (`checkPosted`, where the consumer is `msg.sender`).
-    function settlementKey(
-        address consumer,
-        bytes32 subject,
+    function settlementKey(address consumer, bytes32 subject) internal pure returns (bytes32 key) {
+        assembly ("memory-safe") {
+            mstore(0x00, consumer)
+            mstore(0x20, subject)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @notice What a verdict binds beside its settlement: `keccak256(abi.encode(payer, payee, token, amount))`,
+    /// i.e. of field words 2..5 of `att` (copied as they are). The oracle keeps 48 bits of it in the posted slot.
+    function binding(Attestation.RiskAttestation calldata att) internal pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            calldatacopy(m, add(att, 0x40), 0x80)
+            hash := keccak256(m, 0x80)
+        }
+    }
+
+    /// @notice The same binding hash from its parts.
+    function binding(
         address payer,
         address payee,
         address token,
@@ -53,17 +70,15 @@ library AttestationHash {
     )
         internal
         pure
-        returns (bytes32 key)
+        returns (bytes32 hash)
     {
         assembly ("memory-safe") {
             let m := mload(0x40)
-            mstore(m, consumer)
-            mstore(add(m, 0x20), subject)
-            mstore(add(m, 0x40), payer)
-            mstore(add(m, 0x60), payee)
-            mstore(add(m, 0x80), token)
-            mstore(add(m, 0xa0), amount)
-            key := keccak256(m, 0xc0)
+            mstore(m, payer)
+            mstore(add(m, 0x20), payee)
+            mstore(add(m, 0x40), token)
+            mstore(add(m, 0x60), amount)
+            hash := keccak256(m, 0x80)
         }
     }
 }

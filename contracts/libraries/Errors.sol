@@ -101,6 +101,17 @@ library Errors {
     /// marker would block the settlement's posted verdicts for longer than one validity period.
     error RiskOracle_RevokeTooEarly(uint64 issuedAt, uint256 latest);
 
+    /// @notice Gate rule G1: the verdict posted for this consumer and subject binds another payer, payee, token or
+    /// amount than the read names.
+    error RiskOracle_VerdictMismatch(address consumer, bytes32 subject);
+
+    /// @notice Gate rule G2: a newer verdict (or another one with the same `issuedAt`, or a revoked marker at or
+    /// after `issuedAt`) is posted for this consumer and subject: the verdict issued at `issuedAt` no longer governs.
+    error RiskOracle_Superseded(address consumer, bytes32 subject, uint64 issuedAt, uint64 postedIssuedAt);
+
+    /// @notice Gate rule G11: ownership cannot be renounced.
+    error RiskOracle_RenounceDisabled();
+
     /*//////////////////////////////////////////////////////////////////////////
                                    PAYMENT ESCROW
     //////////////////////////////////////////////////////////////////////////*/
@@ -148,7 +159,8 @@ library Errors {
     /// @notice PaymentEscrow: the milestone's hold window is not over.
     error PaymentEscrow_HoldNotOver(uint256 escrowId, uint256 index, uint40 holdUntil);
 
-    /// @notice PaymentEscrow: the RiskOracle's kill switch is engaged.
+    /// @notice PaymentEscrow: the RiskOracle's kill switch is engaged. No longer raised (since gate rule G4.5
+    /// `finalizeHold` bubbles up the oracle's `RiskOracle_Paused` from `checkHeld`); kept for ABI consumers.
     error PaymentEscrow_OraclePaused();
 
     /// @notice PaymentEscrow: only the payer or the payee may do this.
@@ -171,6 +183,26 @@ library Errors {
 
     /// @notice PaymentEscrow: a fee or commission above its cap.
     error PaymentEscrow_BpsTooHigh(uint16 bps, uint16 max);
+
+    /// @notice PaymentEscrow: gate rule G4.3, the hold window of this Held milestone is over: it can no longer be
+    /// disputed (it waits for `finalizeHold`, a newer verdict or the refund).
+    error PaymentEscrow_HoldWindowOver(uint256 escrowId, uint256 index, uint40 holdUntil);
+
+    /// @notice PaymentEscrow: gate rule G6.1, the arbiter is the payer or the payee.
+    error PaymentEscrow_ArbiterIsParty(address arbiter);
+
+    /// @notice PaymentEscrow: gate rule G10, the payee has not approved this referrer (`approveReferrer`).
+    error PaymentEscrow_ReferrerNotApproved(address payee, address referrer);
+
+    /// @notice PaymentEscrow: gate rule G10, the referrer is the payer.
+    error PaymentEscrow_ReferrerIsPayer(address referrer);
+
+    /// @notice PaymentEscrow: gate rule G9, the token refuses to send to `account` (e.g. issuer blacklist): its
+    /// credit cannot be claimed to another address until the token lets the account receive again.
+    error PaymentEscrow_AccountBlocked(address account, address token);
+
+    /// @notice PaymentEscrow: gate rule G11, ownership cannot be renounced.
+    error PaymentEscrow_RenounceDisabled();
 
     /*//////////////////////////////////////////////////////////////////////////
                                    PAYMENT STREAM

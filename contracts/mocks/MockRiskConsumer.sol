@@ -85,6 +85,11 @@ contract MockRiskConsumer is RiskGatedConsumer {
         return RISK_ORACLE.consumePosted(subject, payer, payee, token, amount);
     }
 
+    /// @notice Calls the oracle's `checkHeld` as this consumer.
+    function rawCheckHeld(bytes32 subject, uint64 issuedAt, uint16 score, uint32 heldEpoch) external view {
+        RISK_ORACLE.checkHeld(subject, issuedAt, score, heldEpoch);
+    }
+
     /// @notice Calls the oracle's `checkInline` as this consumer, without the settlement binding.
     function rawCheckInline(
         Attestation.RiskAttestation calldata att,

@@ -19,13 +19,15 @@ import { Errors } from "../libraries/Errors.sol";
 /// - EIP-2612 `permit` and EIP-3009 `transferWithAuthorization` / `receiveWithAuthorization` /
 ///   `cancelAuthorization` with random bytes32 nonces (EIP-712 domain: name "USD Coin", version "2");
 ///   signatures from EOAs or ERC-1271 contract wallets (FiatToken v2.2);
-/// - a blacklist: a blacklisted account cannot send, receive, approve or be approved, and a blacklisted
-///   caller cannot move anyone's tokens;
+/// - a blacklist: a blacklisted account cannot send or receive, and a blacklisted caller cannot move anyone's
+///   tokens; as in v2.2 it may still approve, be approved, change allowances and permit (gate rule G13);
 /// - a pause that blocks transfers, approvals, permits, authorizations, mints and burns.
+/// Blacklist and pause refusals revert with FiatToken's own `Error(string)` reasons,
+/// "Blacklistable: account is blacklisted" and "Pausable: paused", so callers surface what mainnet USDC says.
 /// @dev Like FiatToken v2.2, the blacklist flag is the high bit of the balance slot, so a transfer reads
 /// one slot per party (no separate blacklist SLOAD). Balances and total supply are capped at 2^255 - 1.
 /// Unlike FiatToken it is not behind a proxy (cheaper calls; same storage reads per transfer). Standard
-/// ERC-20 violations revert with the ERC-6093 errors, USDC-specific ones with `Errors.MockUSDC_*`.
+/// ERC-20 violations revert with the ERC-6093 errors, other USDC-specific ones with `Errors.MockUSDC_*`.
 /// Constructor: the initial owner is also the master minter, blacklister and pauser, and a minter with
 /// an unlimited allowance (`type(uint256).max` is never decremented), so a test can mint at once.
 contract MockUSDC is IERC20Metadata, IERC20Permit, IERC20Errors, EIP712, Nonces, Ownable2Step {
@@ -362,7 +364,7 @@ contract MockUSDC is IERC20Metadata, IERC20Permit, IERC20Errors, EIP712, Nonces,
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         _requireNotBlacklisted(msg.sender);
         uint256 toState = _balanceAndBlacklistStates[to];
-        if (toState & _BLACKLIST_FLAG != 0) revert Errors.MockUSDC_Blacklisted(to);
+        if (toState & _BLACKLIST_FLAG != 0) _revertBlacklisted();
         uint256 allowed = _minterAllowed[msg.sender];
         if (allowed != type(uint256).max) {
             if (allowed < amount) revert Errors.MockUSDC_MintAllowanceExceeded(msg.sender, allowed, amount);
@@ -387,7 +389,7 @@ contract MockUSDC is IERC20Metadata, IERC20Permit, IERC20Errors, EIP712, Nonces,
     function burn(uint256 amount) external whenNotPaused {
         if (!_minters[msg.sender]) revert Errors.MockUSDC_Unauthorized(msg.sender);
         uint256 state = _balanceAndBlacklistStates[msg.sender];
-        if (state & _BLACKLIST_FLAG != 0) revert Errors.MockUSDC_Blacklisted(msg.sender);
+        if (state & _BLACKLIST_FLAG != 0) _revertBlacklisted();
         if (state < amount) revert ERC20InsufficientBalance(msg.sender, state, amount);
         unchecked {
             // Cannot underflow: the balance is at most the supply and at least `amount`.
@@ -464,19 +466,27 @@ contract MockUSDC is IERC20Metadata, IERC20Permit, IERC20Errors, EIP712, Nonces,
     //////////////////////////////////////////////////////////////////////////*/
 
     function _requireNotPaused() private view {
-        if (_paused) revert Errors.MockUSDC_Paused();
+        // FiatToken v2.2's reason string (gate rule G13).
+        // solhint-disable-next-line gas-custom-errors
+        if (_paused) revert("Pausable: paused");
     }
 
     function _requireNotBlacklisted(address account) private view {
-        if (_balanceAndBlacklistStates[account] & _BLACKLIST_FLAG != 0) revert Errors.MockUSDC_Blacklisted(account);
+        if (_balanceAndBlacklistStates[account] & _BLACKLIST_FLAG != 0) _revertBlacklisted();
+    }
+
+    /// @dev FiatToken v2.2's reason string (gate rule G13).
+    function _revertBlacklisted() private pure {
+        // solhint-disable-next-line gas-custom-errors
+        revert("Blacklistable: account is blacklisted");
     }
 
     /// @dev One read per party: the flag and the balance share the slot.
     function _transfer(address from, address to, uint256 value) private {
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         uint256 fromState = _balanceAndBlacklistStates[from];
-        if (fromState & _BLACKLIST_FLAG != 0) revert Errors.MockUSDC_Blacklisted(from);
-        if (_balanceAndBlacklistStates[to] & _BLACKLIST_FLAG != 0) revert Errors.MockUSDC_Blacklisted(to);
+        if (fromState & _BLACKLIST_FLAG != 0) _revertBlacklisted();
+        if (_balanceAndBlacklistStates[to] & _BLACKLIST_FLAG != 0) _revertBlacklisted();
         // With the flag clear, the state is the balance.
         if (fromState < value) revert ERC20InsufficientBalance(from, fromState, value);
         unchecked {
@@ -488,9 +498,8 @@ contract MockUSDC is IERC20Metadata, IERC20Permit, IERC20Errors, EIP712, Nonces,
         emit Transfer(from, to, value);
     }
 
+    /// @dev No blacklist check: FiatToken v2.2 lets blacklisted accounts approve, be approved and permit (G13).
     function _approve(address owner, address spender, uint256 value) private {
-        _requireNotBlacklisted(owner);
-        _requireNotBlacklisted(spender);
         _allowances[owner][spender] = value;
         emit Approval(owner, spender, value);
     }

@@ -5,8 +5,9 @@ pragma solidity 0.8.28;
 library Escrow {
     /// @notice The state of one milestone. Transitions only move forward:
     /// Pending -> Released | Held | Frozen | Disputed | Refunded;
-    /// Held -> Held (a newer Hold verdict) | Released | Frozen | Disputed | Refunded;
-    /// Frozen | Disputed -> Resolved. Released, Resolved and Refunded are terminal.
+    /// Held -> Held (a newer Hold verdict) | Released | Frozen | Disputed (during the window) | Refunded;
+    /// Frozen | Disputed -> Resolved | Refunded (from `deadline + ARBITRATION_TIMEOUT`, gate rule G6.2).
+    /// Released, Resolved and Refunded are terminal.
     /// @custom:value None The milestone does not exist.
     /// @custom:value Pending Funded, waiting for a verdict.
     /// @custom:value Held A Hold verdict: releasable by `finalizeHold` once `holdUntil` passed, or by a newer verdict.
@@ -52,15 +53,20 @@ library Escrow {
     }
 
     /// @notice The mutable state of one milestone, in one slot, keyed by `keccak256(termsHash, subject)` with
-    /// subject `(escrowId << 16) | index`: status (8) | holdUntil (40) | lastIssuedAt (64) | lastScore (16).
+    /// subject `(escrowId << 16) | index`: status (8) | holdUntil (40) | lastIssuedAt (64) | lastScore (16) |
+    /// holdEpoch (32).
     /// @dev Written Pending at creation (so a verdict updates a non-zero slot: 2.9k instead of 20k).
     /// `lastIssuedAt` is the `issuedAt` of the last verdict applied: the replay protection of the subject.
     /// `lastScore` is that verdict's score (reported when a hold is finalized).
+    /// `holdEpoch` is, while Held, the oracle's signer-set epoch the Hold was verified under: with `lastIssuedAt`
+    /// and `lastScore` it is what `IRiskOracle.checkHeld` re-checks at `finalizeHold` (gate rule G4.5).
+    /// `holdUntil` is set by the first Hold only (G4.2).
     struct Milestone {
         Status status;
         uint40 holdUntil;
         uint64 lastIssuedAt;
         uint16 lastScore;
+        uint32 holdEpoch;
     }
 
     /// @notice The terms a payer gives to create an escrow.
@@ -68,8 +74,9 @@ library Escrow {
     /// @param token The allow-listed ERC-20 held.
     /// @param amounts One amount per milestone (1..32 milestones, each > 0).
     /// @param deadline After it, unreleased milestones can be refunded and no longer released.
-    /// @param arbiter Who resolves disputed and frozen milestones (non-zero).
-    /// @param referrer Who earns the referral commission (zero for none).
+    /// @param arbiter Who resolves disputed and frozen milestones (non-zero, neither the payer nor the payee).
+    /// @param referrer Who earns the referral commission (zero for none; else approved by the payee with
+    /// `approveReferrer` and not the payer).
     struct CreateParams {
         address payee;
         address token;

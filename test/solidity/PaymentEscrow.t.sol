@@ -41,6 +41,9 @@ contract PaymentEscrowTest is Test {
         payee = makeAddr("payee");
         arbiter = makeAddr("arbiter");
         referrer = makeAddr("referrer");
+        // Gate rule G10: the payee approves the referrer it pays.
+        vm.prank(payee);
+        escrow.approveReferrer(referrer, true);
         usdc.mint(payer, type(uint128).max);
         vm.prank(payer);
         usdc.approve(address(escrow), type(uint256).max);

@@ -570,7 +570,8 @@ describe("PaymentEscrow", function () {
       await holdInline(f, id);
       await networkHelpers.time.increaseTo((await f.escrow.getMilestone(await T(f, id), id, 0n)).holdUntil);
       await f.risk.oracle.connect(f.risk.guardian).pause();
-      await expect(f.escrow.finalizeHold(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_OraclePaused");
+      // G4.5: the oracle's checkHeld refuses, its error bubbles up.
+      await expect(f.escrow.finalizeHold(await T(f, id), id, 0n)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_Paused");
     });
 
     it("test_RevertGiven_DeadlinePassed (the hold became refundable)", async function () {
@@ -793,7 +794,7 @@ describe("PaymentEscrow", function () {
   });
 
   describe("blacklisted parties never block anyone (pull over push)", function () {
-    it("a blacklisted payee is credited on release and claims to another address", async function () {
+    it("a blacklisted payee is credited on release; its credit waits for the issuer (G9), then is claimable anywhere", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const id = await createEscrow(ethers, f);
       await f.usdc.blacklist(f.payee.address);
@@ -802,11 +803,14 @@ describe("PaymentEscrow", function () {
         .withArgs(f.payee.address, f.usdcAddress, USDC(100))
         .and.to.emit(f.escrow, "ReleaseMilestone");
       expect(await f.escrow.owed(f.payee.address, f.usdcAddress)).to.equal(USDC(100));
-      // Claiming to itself fails while blacklisted (the credit stays), to a clean address works.
-      await expect(f.escrow.connect(f.payee).claim(f.usdcAddress, f.payee.address)).to.be.revertedWithCustomError(
-        f.usdc,
-        "MockUSDC_Blacklisted",
+      // Claiming to itself fails while blacklisted (the token's reason), to another address is refused (G9).
+      await expect(f.escrow.connect(f.payee).claim(f.usdcAddress, f.payee.address)).to.be.revertedWith(
+        "Blacklistable: account is blacklisted",
       );
+      await expect(f.escrow.connect(f.payee).claim(f.usdcAddress, f.other.address))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrow_AccountBlocked")
+        .withArgs(f.payee.address, f.usdcAddress);
+      await f.usdc.unBlacklist(f.payee.address);
       await expect(f.escrow.connect(f.payee).claim(f.usdcAddress, f.other.address))
         .to.emit(f.escrow, "Claim")
         .withArgs(f.payee.address, f.usdcAddress, f.other.address, USDC(100));

@@ -31,7 +31,10 @@ export type EscrowFixture = {
   other: HardhatEthersSigner;
 };
 
-/** Deploys oracle (n signers, threshold k), MockUSDC and the escrow; allow-lists USDC; funds and approves the payer. */
+/**
+ * Deploys oracle (n signers, threshold k), MockUSDC and the escrow; allow-lists USDC; funds and approves the payer;
+ * the payee approves `referrer` (G10).
+ */
 export async function deployEscrowFixture(
   ethers: HardhatEthers,
   options: { signers?: number; threshold?: number; policy?: Policy } = {},
@@ -46,6 +49,8 @@ export async function deployEscrowFixture(
   await (await escrow.setTokenAllowed(usdcAddress, true)).wait();
   await (await usdc.mint(payer.address, USDC(1_000_000))).wait();
   await (await usdc.connect(payer).approve(escrowAddress, USDC(1_000_000))).wait();
+  // Gate rule G10: the payee approves the referrer that may earn a commission from its escrows.
+  await (await escrow.connect(payee).approveReferrer(referrer.address, true)).wait();
   return { escrow, escrowAddress, usdc, usdcAddress, risk, owner, payer, payee, arbiter, referrer, feeRecipient, other };
 }
 

@@ -258,12 +258,13 @@ describe("RiskOracle posted (postAttestation(s), checkPosted, revokeAttestation)
       await expect(read(fx, "a")).to.be.revertedWithCustomError(fx.oracle, "RiskOracle_NoVerdict").withArgs(fx.consumerAddress, ethers.id("a"));
     });
 
-    it("test_RevertWhen_SettlementDiffers: another amount reads another slot", async function () {
+    it("test_RevertWhen_SettlementDiffers: G1, another amount reads the same slot and is refused (VerdictMismatch)", async function () {
       const fx = await networkHelpers.loadFixture(one);
       await post(fx, "a");
       const st = fx.settlement("a");
       await expect(fx.consumer.rawCheckPosted(st.subject, st.payer, st.payee, st.token, st.amount + 1n))
-        .to.be.revertedWithCustomError(fx.oracle, "RiskOracle_NoVerdict");
+        .to.be.revertedWithCustomError(fx.oracle, "RiskOracle_VerdictMismatch")
+        .withArgs(fx.consumerAddress, st.subject);
     });
 
     it("test_RevertWhen_Expired", async function () {
@@ -329,12 +330,14 @@ describe("RiskOracle posted (postAttestation(s), checkPosted, revokeAttestation)
       expect((await read(fx, "a")).issuedAt).to.equal(posted.att.issuedAt);
     });
 
-    it("test_RevokeAttestation_SameIssuedAtOtherAttestation: the posted one stays valid", async function () {
+    it("test_RevokeAttestation_SameIssuedAtOtherAttestation: G3, at least as new as the posted one: a revoked marker", async function () {
       const fx = await networkHelpers.loadFixture(one);
       const posted = await post(fx, "a");
       const twin = await signAttestation(fx, await attestationFor(ethers, fx.settlement("a"), { issuedAt: posted.att.issuedAt }));
       await fx.oracle.revokeAttestation(twin.att);
-      expect((await read(fx, "a")).issuedAt).to.equal(posted.att.issuedAt);
+      await expect(read(fx, "a")).to.be.revertedWithCustomError(fx.oracle, "RiskOracle_VerdictRevoked");
+      const newer = await post(fx, "a", { issuedAt: posted.att.issuedAt + 1n });
+      expect((await read(fx, "a")).issuedAt).to.equal(newer.att.issuedAt);
     });
 
     it("test_RevokeAttestation_NewerThanPosted: blocks the settlement until an even newer verdict is posted", async function () {

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import { Attestation } from "../../../contracts/types/Attestation.sol";
 import { Escrow } from "../../../contracts/types/Escrow.sol";
 import { IRiskOracle } from "../../../contracts/interfaces/IRiskOracle.sol";
+import { Errors } from "../../../contracts/libraries/Errors.sol";
 import { InvariantTest } from "../utils/Test.sol";
 import { MockUSDC } from "../../../contracts/mocks/MockUSDC.sol";
 import { PaymentEscrow } from "../../../contracts/PaymentEscrow.sol";
@@ -11,8 +12,9 @@ import { RiskOracle } from "../../../contracts/RiskOracle.sol";
 import { Vm } from "../utils/Vm.sol";
 
 /// @notice Drives the PaymentEscrow through random sequences of every user action (create, inline and
-/// posted verdicts of every decision, replays, forged attestations, holds, disputes, resolutions, refunds,
-/// claims, blacklisting, fee changes, time) and keeps the ghost books the invariants compare against.
+/// posted verdicts of every decision with random `issuedAt` ordering, presented by anyone, replays, forged
+/// attestations, revocations, signer rotations, holds, disputes, resolutions, parties acting as arbiter,
+/// refunds, claims, blacklisting, fee changes, time) and keeps the ghost books the invariants compare against.
 /// Every call is wrapped in try/catch: a revert is a legal outcome, only state after success is booked.
 /// @dev Not a `Test` (whose `IS_TEST` makes the runner skip it as a fuzz target): its own vm handle and helpers.
 contract EscrowHandler {
@@ -55,6 +57,38 @@ contract EscrowHandler {
     uint256 public ghostReleasesWithoutVerdict;
     uint256 public ghostCalls;
 
+    // Gate ghosts (docs/gate.md G2, G4, G6.1), per milestone.
+    /// @dev The newest `issuedAt` posted for the milestone (a verdict or a revoked marker; never lowered).
+    mapping(uint256 escrowId => mapping(uint256 index => uint64 issuedAt)) public ghostNewestPosted;
+    mapping(uint256 escrowId => mapping(uint256 index => bytes32 uid)) internal _postedUid;
+    mapping(uint256 escrowId => mapping(uint256 index => uint16 score)) internal _postedScore;
+    mapping(uint256 escrowId => mapping(uint256 index => bool revoked)) internal _postedRevoked;
+    /// @dev The `issuedAt` of the last verdict applied to the milestone.
+    mapping(uint256 escrowId => mapping(uint256 index => uint64 issuedAt)) public ghostLastApplied;
+    /// @dev The holdUntil set by the milestone's first Hold.
+    mapping(uint256 escrowId => mapping(uint256 index => uint40 holdUntil)) internal _firstHoldUntil;
+    /// @dev The Hold verdict the milestone holds on: uid, issuedAt, score, signer-set epoch at application.
+    mapping(uint256 escrowId => mapping(uint256 index => Attestation.RiskAttestation att)) internal _heldAtt;
+    mapping(uint256 escrowId => mapping(uint256 index => uint32 epoch)) internal _heldEpoch;
+    /// @dev The attestation last posted for the milestone (what `release` applies).
+    mapping(uint256 escrowId => mapping(uint256 index => Attestation.RiskAttestation att)) internal _postedAtt;
+    mapping(bytes32 uid => bool revoked) public ghostRevoked;
+    uint32 public ghostEpoch = 1;
+
+    uint256 public ghostStaleApplications; // G2
+    uint256 public ghostHoldViolations; // G4
+    uint256 public ghostArbiterPartySuccesses; // G6.1
+
+    // Coverage counters (sanity: the gate paths are exercised).
+    uint256 public ghostInlineByThirdParty;
+    uint256 public ghostSupersededRefusals;
+    uint256 public ghostFinalized;
+    uint256 public ghostRevocations;
+    uint256 public ghostRotations;
+    uint256 public ghostTimeoutRefunds;
+
+    address public stranger;
+
     Attestation.RiskAttestation internal _lastApplied;
     bool internal _hasLastApplied;
 
@@ -77,6 +111,12 @@ contract EscrowHandler {
         payees.push(makeAddr("payee-1"));
         arbiter = makeAddr("arbiter");
         referrer = makeAddr("referrer");
+        stranger = makeAddr("stranger");
+        // Gate rule G10: both payees approve the referrer (it earns from their gross).
+        for (uint256 i; i < payees.length; ++i) {
+            vm.prank(payees[i]);
+            escrow.approveReferrer(referrer, true);
+        }
         for (uint256 i; i < payers.length; ++i) {
             usdc.mint(payers[i], 1e18);
             vm.prank(payers[i]);
@@ -131,27 +171,113 @@ contract EscrowHandler {
         _sync();
     }
 
-    function releaseInline(uint256 idSeed, uint256 indexSeed, uint256 scoreSeed) external {
+    /// @dev Pull: an inline verdict issued up to 300 s ago (so older and newer verdicts mix with posted ones),
+    /// presented by anyone (a party, the arbiter or a stranger: G5 lets anyone present an escrow verdict).
+    function releaseInline(uint256 idSeed, uint256 indexSeed, uint256 scoreSeed, uint256 ageSeed, uint256 callerSeed)
+        external
+    {
         (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
         if (!ok) return;
-        Attestation.RiskAttestation memory att = _attestation(id, index, uint16(bound(scoreSeed, 0, 10_000)));
+        Attestation.RiskAttestation memory att =
+            _attestation(id, index, uint16(bound(scoreSeed, 0, 10_000)), bound(ageSeed, 0, 300));
         bytes[] memory sigs = _sign(signerKey, att);
         Escrow.Milestone memory before = escrow.getMilestone(_terms[id], id, index);
+        address caller = _caller(callerSeed);
+        vm.prank(caller);
         try escrow.releaseWithAttestation(_terms[id], id, index, att, signerSet, sigs) {
+            if (caller != _terms[id].payer && caller != _terms[id].payee) ++ghostInlineByThirdParty;
             _bookVerdict(id, index, before, att);
+        } catch (bytes memory reason) {
+            if (bytes4(reason) == Errors.RiskOracle_Superseded.selector) ++ghostSupersededRefusals;
+        }
+        _sync();
+    }
+
+    /// @dev Push: posts a verdict issued up to 300 s ago, then anyone applies what is posted.
+    function postAndRelease(uint256 idSeed, uint256 indexSeed, uint256 scoreSeed, uint256 ageSeed, uint256 callerSeed)
+        external
+    {
+        (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
+        if (!ok) return;
+        _post(id, index, uint16(bound(scoreSeed, 0, 10_000)), bound(ageSeed, 0, 300));
+        Escrow.Milestone memory before = escrow.getMilestone(_terms[id], id, index);
+        vm.prank(_caller(callerSeed));
+        try escrow.release(_terms[id], id, index) {
+            _bookVerdict(id, index, before, _postedAtt[id][index]);
         } catch { }
         _sync();
     }
 
-    function postAndRelease(uint256 idSeed, uint256 indexSeed, uint256 scoreSeed) external {
+    /// @dev Push only: a verdict posted and not (yet) applied; it supersedes older verdicts on every path.
+    function postOnly(uint256 idSeed, uint256 indexSeed, uint256 scoreSeed, uint256 ageSeed) external {
         (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
         if (!ok) return;
-        Attestation.RiskAttestation memory att = _attestation(id, index, uint16(bound(scoreSeed, 0, 10_000)));
-        try oracle.postAttestation(att, signerSet, _sign(signerKey, att)) { } catch { }
-        Escrow.Milestone memory before = escrow.getMilestone(_terms[id], id, index);
-        try escrow.release(_terms[id], id, index) {
-            _bookVerdict(id, index, before, att);
+        _post(id, index, uint16(bound(scoreSeed, 0, 10_000)), bound(ageSeed, 0, 300));
+        _sync();
+    }
+
+    /// @dev The guardian revokes the posted verdict, the held one, or a fresh (possibly newer) unposted one.
+    function revoke(uint256 idSeed, uint256 indexSeed, uint256 which, uint256 ageSeed) external {
+        (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
+        if (!ok) return;
+        Attestation.RiskAttestation memory att;
+        which %= 3;
+        if (which == 0) att = _postedAtt[id][index];
+        else if (which == 1) att = _heldAtt[id][index];
+        else att = _attestation(id, index, 0, bound(ageSeed, 0, 300));
+        if (att.consumer == address(0)) return;
+        try oracle.revokeAttestation(att) {
+            ++ghostRevocations;
+            bytes32 uid = oracle.hashAttestation(att);
+            ghostRevoked[uid] = true;
+            // G3: a revocation at least as new as the posted verdict leaves a revoked marker in the slot.
+            if (att.issuedAt >= ghostNewestPosted[id][index]) {
+                ghostNewestPosted[id][index] = att.issuedAt;
+                _postedUid[id][index] = uid;
+                _postedRevoked[id][index] = true;
+            }
         } catch { }
+        _sync();
+    }
+
+    /// @dev The owner rotates the signer set (same key, new epoch): posted verdicts and recorded holds of the
+    /// previous epoch stop counting.
+    function rotateSigners() external {
+        oracle.setSigners(signerSet, 1);
+        ++ghostEpoch;
+        ++ghostRotations;
+        _sync();
+    }
+
+    /// @dev A party tries to act as the arbiter: create with itself as arbiter, or resolve as payer/payee.
+    function partyAsArbiter(uint256 idSeed, uint256 indexSeed, bool asPayer, bool atCreate) external {
+        if (atCreate) {
+            address payer = payers[idSeed % payers.length];
+            address payee = payees[indexSeed % payees.length];
+            uint96[] memory amounts = new uint96[](1);
+            amounts[0] = 1e6;
+            vm.prank(payer);
+            try escrow.createEscrow(
+                Escrow.CreateParams({
+                    payee: payee,
+                    token: address(usdc),
+                    amounts: amounts,
+                    deadline: uint40(block.timestamp + 3 days),
+                    arbiter: asPayer ? payer : payee,
+                    referrer: address(0)
+                })
+            ) {
+                ++ghostArbiterPartySuccesses;
+            } catch { }
+        } else {
+            (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
+            if (!ok) return;
+            uint256 amount = _terms[id].amounts[index];
+            vm.prank(asPayer ? _terms[id].payer : _terms[id].payee);
+            try escrow.resolve(_terms[id], id, index, asPayer ? 0 : amount, asPayer ? amount : 0) {
+                ++ghostArbiterPartySuccesses;
+            } catch { }
+        }
         _sync();
     }
 
@@ -239,11 +365,25 @@ contract EscrowHandler {
         _sync();
     }
 
-    function finalizeHold(uint256 idSeed, uint256 indexSeed) external {
-        (bool ok, uint256 id, uint256 index) = _pick(idSeed, indexSeed);
+    function finalizeHold(uint256 idSeed, uint256 indexSeed, uint256 callerSeed) external {
+        (bool ok, uint256 id, uint256 index) = _pickHeld(idSeed, indexSeed);
         if (!ok) return;
+        Escrow.Milestone memory before = escrow.getMilestone(_terms[id], id, index);
+        vm.prank(_caller(callerSeed));
         try escrow.finalizeHold(_terms[id], id, index) {
             ghostPaidToPayee[id] += _terms[id].amounts[index];
+            ++ghostFinalized;
+            // G4: never before the first Hold's holdUntil, never on a revoked or superseded hold verdict or
+            // under another signer-set epoch.
+            Attestation.RiskAttestation memory held = _heldAtt[id][index];
+            uint64 posted = ghostNewestPosted[id][index];
+            bool superseded = posted > held.issuedAt
+                || (posted == held.issuedAt && (_postedRevoked[id][index] || _postedScore[id][index] != held.score));
+            if (
+                block.timestamp < _firstHoldUntil[id][index] || before.holdUntil != _firstHoldUntil[id][index]
+                    || ghostRevoked[oracle.hashAttestation(held)] || superseded || _heldEpoch[id][index] != ghostEpoch
+                    || before.lastIssuedAt != held.issuedAt
+            ) ++ghostHoldViolations;
         } catch { }
         _sync();
     }
@@ -273,14 +413,36 @@ contract EscrowHandler {
         uint256 next = escrow.nextEscrowId();
         if (next == 1) return;
         uint256 id = bound(idSeed, 1, next - 1);
+        // Prefer an escrow whose arbitration timeout passed with a Disputed or Frozen milestone (G6.2).
+        for (uint256 k; k < next - 1; ++k) {
+            uint256 candidate = 1 + (id - 1 + k) % (next - 1);
+            if (block.timestamp < uint256(_terms[candidate].deadline) + escrow.ARBITRATION_TIMEOUT()) continue;
+            bool open;
+            for (uint256 i; i < _terms[candidate].amounts.length; ++i) {
+                Escrow.Status st = escrow.getMilestone(_terms[candidate], candidate, i).status;
+                if (st == Escrow.Status.Disputed || st == Escrow.Status.Frozen) open = true;
+            }
+            if (open) {
+                id = candidate;
+                break;
+            }
+        }
         uint256 refundable;
         uint96[] memory amounts = _terms[id].amounts;
+        // G6.2: Disputed and Frozen milestones too, from deadline + ARBITRATION_TIMEOUT.
+        bool timeout = block.timestamp >= uint256(_terms[id].deadline) + escrow.ARBITRATION_TIMEOUT();
+        bool arbitrated;
         for (uint256 i; i < amounts.length; ++i) {
             Escrow.Status status = escrow.getMilestone(_terms[id], id, i).status;
             if (status == Escrow.Status.Pending || status == Escrow.Status.Held) refundable += amounts[i];
+            if (timeout && (status == Escrow.Status.Disputed || status == Escrow.Status.Frozen)) {
+                refundable += amounts[i];
+                arbitrated = true;
+            }
         }
         try escrow.refund(_terms[id], id) {
             ghostReturnedToPayer[id] += refundable;
+            if (arbitrated) ++ghostTimeoutRefunds;
         } catch { }
         _sync();
     }
@@ -309,8 +471,9 @@ contract EscrowHandler {
         _sync();
     }
 
+    /// @dev 1 s .. 2 days; one time in 8, past the 30-day arbitration timeout.
     function warp(uint256 secondsSeed) external {
-        vm.warp(block.timestamp + bound(secondsSeed, 1, 2 days));
+        vm.warp(block.timestamp + (secondsSeed % 8 == 0 ? 31 days : bound(secondsSeed, 1, 2 days)));
         _sync();
     }
 
@@ -365,7 +528,31 @@ contract EscrowHandler {
         ok = true;
     }
 
+    /// @dev The first Held milestone from the seeds on (any milestone if none is Held).
+    function _pickHeld(uint256 idSeed, uint256 indexSeed) internal view returns (bool ok, uint256 id, uint256 index) {
+        (ok, id, index) = _pick(idSeed, indexSeed);
+        if (!ok) return (ok, id, index);
+        uint256 next = escrow.nextEscrowId();
+        for (uint256 k; k < next - 1; ++k) {
+            uint256 candidate = 1 + (id - 1 + k) % (next - 1);
+            for (uint256 i; i < _terms[candidate].amounts.length; ++i) {
+                if (escrow.getMilestone(_terms[candidate], candidate, i).status == Escrow.Status.Held) {
+                    return (true, candidate, i);
+                }
+            }
+        }
+    }
+
     function _attestation(uint256 id, uint256 index, uint16 score)
+        internal
+        view
+        returns (Attestation.RiskAttestation memory att)
+    {
+        att = _attestation(id, index, score, 0);
+    }
+
+    /// @dev Issued `age` seconds ago (0..300), valid 600 s from its issue.
+    function _attestation(uint256 id, uint256 index, uint16 score, uint256 age)
         internal
         view
         returns (Attestation.RiskAttestation memory att)
@@ -381,9 +568,9 @@ contract EscrowHandler {
             score: score,
             reasons: 0,
             modelId: keccak256("model"),
-            issuedAt: uint64(block.timestamp),
-            expiresAt: uint64(block.timestamp + 600),
-            nonce: keccak256(abi.encode(id, index, score, block.timestamp, ghostCalls))
+            issuedAt: uint64(block.timestamp - age),
+            expiresAt: uint64(block.timestamp - age + 600),
+            nonce: keccak256(abi.encode(id, index, score, block.timestamp, age, ghostCalls))
         });
     }
 
@@ -393,15 +580,61 @@ contract EscrowHandler {
         sigs[0] = abi.encodePacked(r, s, v);
     }
 
+    /// @dev Posts `att` (score, age) for the milestone and books the posted slot (G1: one per milestone).
+    function _post(uint256 id, uint256 index, uint16 score, uint256 age) internal {
+        Attestation.RiskAttestation memory att = _attestation(id, index, score, age);
+        try oracle.postAttestation(att, signerSet, _sign(signerKey, att)) returns (bytes32 uid) {
+            // Only a strictly newer verdict replaces the slot; after a consumed Release (slot deleted, the
+            // milestone terminal) an older one may be stored again: the ghost keeps the newest.
+            if (att.issuedAt > ghostNewestPosted[id][index]) {
+                ghostNewestPosted[id][index] = att.issuedAt;
+                _postedUid[id][index] = uid;
+                _postedScore[id][index] = att.score;
+                _postedRevoked[id][index] = false;
+            }
+            _postedAtt[id][index] = att;
+        } catch { }
+    }
+
+    /// @dev Anyone: a payer, a payee, the referrer, the arbiter or a stranger.
+    function _caller(uint256 seed) internal view returns (address) {
+        uint256 k = seed % 7;
+        if (k < 2) return payers[k];
+        if (k < 4) return payees[k - 2];
+        if (k == 4) return referrer;
+        if (k == 5) return arbiter;
+        return stranger;
+    }
+
     function _bookVerdict(
         uint256 id,
         uint256 index,
-        Escrow.Milestone memory,
+        Escrow.Milestone memory before,
         Attestation.RiskAttestation memory att
     )
         internal
     {
         bytes32 uid = oracle.hashAttestation(att);
+        // G2: the applied verdict is newer than the last applied one and not older than the newest posted one
+        // (equal only if it is that very verdict, not a revoked marker); it is never a revoked one.
+        uint64 posted = ghostNewestPosted[id][index];
+        if (
+            att.issuedAt <= ghostLastApplied[id][index] || att.issuedAt < posted
+                || (posted != 0 && att.issuedAt == posted && (_postedUid[id][index] != uid || _postedRevoked[id][index]))
+                || ghostRevoked[uid]
+        ) ++ghostStaleApplications;
+        ghostLastApplied[id][index] = att.issuedAt;
+        Escrow.Milestone memory afterwards = escrow.getMilestone(_terms[id], id, index);
+        if (afterwards.status == Escrow.Status.Held) {
+            // G4.2: the window runs from the first Hold.
+            if (before.status == Escrow.Status.Held) {
+                if (afterwards.holdUntil != _firstHoldUntil[id][index]) ++ghostHoldViolations;
+            } else {
+                _firstHoldUntil[id][index] = afterwards.holdUntil;
+            }
+            _heldAtt[id][index] = att;
+            _heldEpoch[id][index] = ghostEpoch;
+        }
         if (ghostUidUsed[uid]) ++ghostUidReuses;
         ghostUidUsed[uid] = true;
         ghostVerdictApplied[id][index] = true;
@@ -439,7 +672,10 @@ contract EscrowHandler {
             return t == Escrow.Status.Released || t == Escrow.Status.Frozen || t == Escrow.Status.Disputed
                 || t == Escrow.Status.Refunded;
         }
-        if (f == Escrow.Status.Frozen || f == Escrow.Status.Disputed) return t == Escrow.Status.Resolved;
+        // G6.2: refunded once the arbitration timeout passed.
+        if (f == Escrow.Status.Frozen || f == Escrow.Status.Disputed) {
+            return t == Escrow.Status.Resolved || t == Escrow.Status.Refunded;
+        }
         // None (before creation is booked) and the terminal states never move.
         return false;
     }
@@ -525,6 +761,60 @@ contract EscrowInvariantsTest is InvariantTest {
                 assertTrue(escrow.getMilestone(other, id, 0).status == Escrow.Status.None, "found under other terms");
             }
         }
+    }
+
+    /// @notice E7 (gate G2): no milestone ever pays on, or is frozen or held by, a verdict older than the newest one
+    /// posted (or revoked) for it or not newer than the last one it applied, whichever path presented it.
+    function invariant_NewestVerdictGoverns() external view {
+        assertEq(handler.ghostStaleApplications(), 0, "a superseded verdict was applied");
+    }
+
+    /// @notice E8 (gate G4): no Held milestone is paid before the holdUntil of its first Hold, nor after its
+    /// hold verdict was revoked or superseded or the signer set rotated; a newer Hold never moves holdUntil.
+    function invariant_HoldReCheckedAtItsEnd() external view {
+        assertEq(handler.ghostHoldViolations(), 0, "hold paid early, moved, or paid on a dead verdict");
+    }
+
+    /// @notice E9 (gate G6.1): a party never acts as the arbiter (neither at creation nor by resolving).
+    function invariant_ArbiterIsNeverAParty() external view {
+        assertEq(handler.ghostArbiterPartySuccesses(), 0, "a party acted as arbiter");
+    }
+
+    /// @notice E10 (gate G8): every balance has an exit. From `deadline + ARBITRATION_TIMEOUT` of the latest
+    /// escrow, anyone's `refund` settles every milestone still open, every account can then claim its whole
+    /// credit to itself once the issuer lifts its blacklist, and the fees can be withdrawn: the escrow ends
+    /// holding nothing. Checked on a snapshot, then state and time are put back.
+    function invariant_BalanceHasAnExit() external {
+        PaymentEscrow escrow = handler.escrow();
+        MockUSDC usdc = handler.usdc();
+        uint256 next = escrow.nextEscrowId();
+        uint256 snapshot = vm.snapshotState();
+        uint256 latest = block.timestamp;
+        for (uint256 id = 1; id < next; ++id) {
+            uint256 end = uint256(handler.termsOf(id).deadline) + escrow.ARBITRATION_TIMEOUT();
+            if (end > latest) latest = end;
+        }
+        vm.warp(latest);
+        for (uint256 id = 1; id < next; ++id) {
+            Escrow.Terms memory terms = handler.termsOf(id);
+            try escrow.refund(terms, id) { } catch { }
+            for (uint256 j; j < terms.amounts.length; ++j) {
+                assertGe(uint8(escrow.getMilestone(terms, id, j).status), uint8(Escrow.Status.Released), "milestone without exit");
+            }
+        }
+        address[] memory accounts = handler.accounts();
+        for (uint256 i; i < accounts.length; ++i) {
+            if (usdc.isBlacklisted(accounts[i])) {
+                vm.prank(address(handler)); // the token's blacklister
+                usdc.unBlacklist(accounts[i]);
+            }
+            if (escrow.owed(accounts[i], address(usdc)) == 0) continue;
+            vm.prank(accounts[i]);
+            escrow.claim(address(usdc), accounts[i]);
+        }
+        if (escrow.accruedFees(address(usdc)) != 0) escrow.withdrawFees(address(usdc));
+        assertEq(usdc.balanceOf(address(escrow)), 0, "balance left without exit");
+        vm.revertToState(snapshot);
     }
 
     /// @notice E5: each attestation is applied at most once (replays revert).

@@ -160,17 +160,6 @@ export const mockUSDCAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "account",
-        "type": "address"
-      }
-    ],
-    "name": "MockUSDC_Blacklisted",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
         "name": "caller",
         "type": "address"
       },
@@ -213,11 +202,6 @@ export const mockUSDCAbi = [
       }
     ],
     "name": "MockUSDC_MintAllowanceExceeded",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "MockUSDC_Paused",
     "type": "error"
   },
   {

@@ -46,6 +46,33 @@ export const paymentEscrowAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "PaymentEscrow_AccountBlocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "arbiter",
+        "type": "address"
+      }
+    ],
+    "name": "PaymentEscrow_ArbiterIsParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "expected",
         "type": "uint256"
@@ -148,6 +175,27 @@ export const paymentEscrowAbi = [
       }
     ],
     "name": "PaymentEscrow_HoldNotOver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "escrowId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint40",
+        "name": "holdUntil",
+        "type": "uint40"
+      }
+    ],
+    "name": "PaymentEscrow_HoldWindowOver",
     "type": "error"
   },
   {
@@ -306,8 +354,35 @@ export const paymentEscrowAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "referrer",
+        "type": "address"
+      }
+    ],
+    "name": "PaymentEscrow_ReferrerIsPayer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "referrer",
+        "type": "address"
+      }
+    ],
+    "name": "PaymentEscrow_ReferrerNotApproved",
+    "type": "error"
+  },
+  {
     "inputs": [],
-    "name": "PaymentEscrow_OraclePaused",
+    "name": "PaymentEscrow_RenounceDisabled",
     "type": "error"
   },
   {
@@ -418,6 +493,31 @@ export const paymentEscrowAbi = [
       }
     ],
     "name": "AllowToken",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "referrer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "approved",
+        "type": "bool"
+      }
+    ],
+    "name": "ApproveReferrer",
     "type": "event"
   },
   {
@@ -913,6 +1013,19 @@ export const paymentEscrowAbi = [
   },
   {
     "inputs": [],
+    "name": "ARBITRATION_TIMEOUT",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_FEE_BPS",
     "outputs": [
       {
@@ -987,6 +1100,24 @@ export const paymentEscrowAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "referrer",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "approved",
+        "type": "bool"
+      }
+    ],
+    "name": "approveReferrer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1464,6 +1595,11 @@ export const paymentEscrowAbi = [
             "internalType": "uint16",
             "name": "lastScore",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "holdEpoch",
+            "type": "uint32"
           }
         ],
         "internalType": "struct Escrow.Milestone",
@@ -1538,6 +1674,30 @@ export const paymentEscrowAbi = [
       }
     ],
     "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "referrer",
+        "type": "address"
+      }
+    ],
+    "name": "isReferrerApproved",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1921,7 +2081,7 @@ export const paymentEscrowAbi = [
     "inputs": [],
     "name": "renounceOwnership",
     "outputs": [],
-    "stateMutability": "nonpayable",
+    "stateMutability": "pure",
     "type": "function"
   },
   {

@@ -188,6 +188,11 @@ export const riskOracleAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "RiskOracle_RenounceDisabled",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint64",
@@ -297,6 +302,32 @@ export const riskOracleAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "consumer",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "subject",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "postedIssuedAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "RiskOracle_Superseded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "valid",
         "type": "uint256"
@@ -335,6 +366,22 @@ export const riskOracleAbi = [
       }
     ],
     "name": "RiskOracle_ValidityTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "consumer",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "subject",
+        "type": "bytes32"
+      }
+    ],
+    "name": "RiskOracle_VerdictMismatch",
     "type": "error"
   },
   {
@@ -670,6 +717,34 @@ export const riskOracleAbi = [
     "name": "acceptOwnership",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "subject",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint16",
+        "name": "score",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint32",
+        "name": "heldEpoch",
+        "type": "uint32"
+      }
+    ],
+    "name": "checkHeld",
+    "outputs": [],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1377,7 +1452,7 @@ export const riskOracleAbi = [
     "inputs": [],
     "name": "renounceOwnership",
     "outputs": [],
-    "stateMutability": "nonpayable",
+    "stateMutability": "pure",
     "type": "function"
   },
   {
