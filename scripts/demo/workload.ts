@@ -153,6 +153,7 @@ export class Workload {
   readonly streams: StreamRecord[] = [];
   private readonly ctx: WorkloadContext;
   private readonly funded = new Set<string>();
+  private readonly approvedReferrers = new Set<string>();
   private readonly verdictWaiters = new Map<string, (v: Verdict) => void>();
   private readonly early = new Map<string, Verdict>();
 
@@ -202,6 +203,16 @@ export class Workload {
     await this.send(account, d.token as Address, d.contracts.MockUSDC!.abi, "approve", [d.contracts.PaymentStream.address, max]);
   }
 
+  /** Gate rule G10: the commission comes out of the payee's gross, so the payee approves its affiliate once. */
+  private async approveReferrer(payee: Address, referrer: Address): Promise<void> {
+    const key = `${payee}:${referrer}`.toLowerCase();
+    if (this.approvedReferrers.has(key)) return;
+    this.approvedReferrers.add(key);
+    await this.fund(payee);
+    const escrow = this.ctx.d.contracts.PaymentEscrow;
+    await this.send(payee, escrow.address, escrow.abi, "approveReferrer", [referrer, true]);
+  }
+
   private async mint(to: Address, amount: bigint): Promise<void> {
     const { d, deployer } = this.ctx;
     await this.send(deployer, d.token as Address, d.contracts.MockUSDC!.abi, "mint", [to, amount]);
@@ -246,6 +257,7 @@ export class Workload {
     const referrer = kind === "merchant" && r < 0.5 ? (("0x" + "af".repeat(19) + (Math.floor(r * 200) + 16).toString(16).slice(-2)) as Address) : "0x0000000000000000000000000000000000000000";
     await this.fund(p.payer);
     await this.mint(p.payer, p.amount);
+    if (referrer !== "0x0000000000000000000000000000000000000000") await this.approveReferrer(p.payee, referrer);
     let block = await this.ctx.publicClient.getBlock();
     if (this.ctx.alignChainTime && BigInt(p.timestamp) > block.timestamp) {
       await rpc(this.ctx.publicClient, "evm_setNextBlockTimestamp", [p.timestamp]);
