@@ -235,6 +235,18 @@ contract RiskOracle is IRiskOracle, Ownable2Step, EIP712 {
         _returnVerdict(policy, uint16(posted), uint32(posted >> _REASONS_SHIFT), uint64(posted >> _ISSUED_AT_SHIFT));
     }
 
+    /// @inheritdoc IRiskOracle
+    /// @dev MINIMAL STUB added on branch gate-stream only so PaymentStream compiles and its hold tests run: checks
+    /// the pause, the consumer's policy and the signer epoch. The lead replaces it with the oracle engineer's
+    /// real `checkHeld` (revocation and newer posted verdicts for the subject) when merging.
+    function checkHeld(bytes32, uint64, uint16, uint32 heldEpoch) external view override {
+        uint256 config = _config;
+        if (config & _PAUSED_BIT != 0) revert Errors.RiskOracle_Paused();
+        _enabledPolicy(msg.sender);
+        uint32 current = uint32(config >> _EPOCH_SHIFT);
+        if (current != heldEpoch) revert Errors.RiskOracle_SignerSetRotated(heldEpoch, current);
+    }
+
     /*//////////////////////////////////////////////////////////////////////////
                                   WRITE FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/

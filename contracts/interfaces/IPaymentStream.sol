@@ -125,8 +125,25 @@ interface IPaymentStream {
     /// @notice Emitted when an unused referral budget returns to the sender.
     event RefundReferralBudget(uint256 indexed streamId, uint128 amount);
 
-    /// @notice Emitted by `withdrawMultiple` for an item it skipped; `reason` is the custom error selector.
-    event SkipWithdraw(uint256 indexed streamId, bytes4 reason);
+    /// @notice Emitted by `withdrawMultiple` for an item it skipped; `reason` is the full revert data (a custom
+    /// error, or a token's `Error(string)` such as "Blacklistable: account is blacklisted"; gate rule G13).
+    event SkipWithdraw(uint256 indexed streamId, bytes reason);
+
+    /// @notice Emitted when a Hold verdict is recorded for the stream's current seq (gate rule G4): nothing moves
+    /// until `holdUntil`; a newer Hold updates the held verdict and cap but keeps `holdUntil`.
+    event HoldStream(uint256 indexed streamId, bytes32 indexed subject, uint32 holdUntil, uint16 score, uint64 issuedAt);
+
+    /// @notice Emitted when the sender disputes a recorded hold during its window: the stream freezes for the
+    /// arbiter (G4.3).
+    event DisputeStream(uint256 indexed streamId, bytes32 indexed subject, address indexed sender);
+
+    /// @notice Emitted when a recipient approves or revokes an operator for its Release and Hold verdicts (G5).
+    event SetOperator(address indexed recipient, address indexed operator, bool approved);
+
+    /// @notice Emitted at creation for each commission the stream will pay, at the rate fixed then (G10).
+    event BindCommission(
+        uint256 indexed streamId, address indexed affiliate, uint32 indexed planId, uint16 bps, Stream.CommissionPayer payer
+    );
 
     /// @notice Emitted when a commission plan is created.
     event CreatePlan(uint32 indexed planId, address indexed creator, Stream.Plan plan);
@@ -155,6 +172,15 @@ interface IPaymentStream {
 
     /// @notice The allow-list entry of `token` (zero if never allowed).
     function tokenConfigOf(address token) external view returns (Stream.TokenConfig memory);
+
+    /// @notice How long the arbiter has to act on a frozen stream before its sender may cancel it (G6.2).
+    function ARBITRATION_TIMEOUT() external view returns (uint256);
+
+    /// @notice The stream's risk-gate state: last applied `issuedAt` and the recorded hold, if any (G2/G4/G7).
+    function gateOf(uint256 streamId) external view returns (Stream.Gate memory);
+
+    /// @notice Whether `operator` may present Release and Hold verdicts for `recipient`'s streams (G5).
+    function isOperator(address recipient, address operator) external view returns (bool);
 
     /// @notice The raw stream record. Reverts if it does not exist.
     function getStream(uint256 streamId) external view returns (Stream.Data memory);
@@ -204,7 +230,9 @@ interface IPaymentStream {
     /// - The sender is `msg.sender`. If the recipient has an affiliate now, the stream pays commissions.
     ///
     /// Requirements:
-    /// - token allowed; recipient non-zero and not this contract; deposit > 0;
+    /// - token allowed; recipient non-zero and not this contract; neither sender nor recipient is the arbiter;
+    /// - `affiliate` zero with `planId` 0 and no budget, or non-zero with an existing sender-paid plan;
+    /// - deposit > 0;
     /// - `startTime < endTime` (startTime 0 = now), `endTime` in the future; a cliff lies strictly between;
     /// - `cliffAmount <= deposit` and non-zero only with a cliff;
     /// - `unattestedAllowance * 10^decimals < 2^88`;
@@ -261,17 +289,23 @@ interface IPaymentStream {
     /// @dev Emits a {RenounceStream} event. Requirements: sender; linear; cancelable; not canceled.
     function renounce(uint256 streamId) external;
 
-    /// @notice Cancels a stream: what had accrued stays withdrawable by the recipient, the rest (and any
-    /// referral budget) returns to the sender (credited to its pull balance if the transfer fails).
+    /// @notice Cancels a stream: what had accrued stays withdrawable by the recipient, the rest returns to the
+    /// sender (credited to its pull balance if the transfer fails), with the referral budget beyond the
+    /// commission reserved for what the recipient has not withdrawn yet.
     /// @dev Emits a {CancelStream} event.
     ///
     /// Notes:
     /// - Open-ended: accrual stops; uncovered debt is forgiven.
-    /// - A frozen stream is canceled by the arbiter only (split at the time it froze); then it unfreezes
-    ///   so the recipient can withdraw what had accrued (still under the risk gate).
+    /// - A frozen stream is canceled by the arbiter (split at the time it froze; then it unfreezes so the
+    ///   recipient can withdraw what had accrued, still under the risk gate), or by the sender once
+    ///   `ARBITRATION_TIMEOUT` has passed since the freeze (G6.2): then the recipient's part needs a verdict
+    ///   newer than the freeze (the allowance counts as used).
+    /// - Seq exhausted (65,535 attestations used, G8): the sender or the arbiter may cancel even a
+    ///   non-cancelable stream.
     ///
     /// Requirements:
-    /// - not canceled; caller is the sender of a cancelable, unfrozen stream, or the arbiter of a frozen one;
+    /// - not canceled; caller is the sender of a cancelable (or seq-exhausted), unfrozen stream, the arbiter of a
+    ///   frozen or seq-exhausted one, or the sender of a stream frozen for `ARBITRATION_TIMEOUT`;
     /// - linear: something left to refund (else `PaymentStream_StreamSettled`).
     function cancel(uint256 streamId) external;
 
@@ -285,7 +319,8 @@ interface IPaymentStream {
     ///
     /// Requirements:
     /// - the stream exists and is not frozen; `amount > 0` and `<= amountsOf(streamId).withdrawable`;
-    /// - `to` is the recipient, unless the caller is the recipient (then any non-zero address);
+    /// - `to` is the recipient, unless the caller is the recipient (then any non-zero address the token lets the
+    ///   recipient itself receive: a zero-value probe transfer to the recipient must succeed, G9);
     /// - `sinceAttested + amount <= unattested allowance` (else `PaymentStream_AttestationRequired`).
     /// @return net What `to` received (gross minus any broker-fee commission).
     function withdraw(uint256 streamId, address to, uint128 amount) external returns (uint128 net);
@@ -293,9 +328,14 @@ interface IPaymentStream {
     /// @notice Withdraws everything withdrawable (no attestation); the allowance applies.
     function withdrawMax(uint256 streamId, address to) external returns (uint128 net);
 
-    /// @notice Withdraws against the verdict the oracle posted for `subjectOf(streamId)` with amount `cap`.
-    /// @dev Emits {UseAttestation} then as `withdraw`, or {FreezeStream} (returns 0) on a Freeze verdict.
-    /// Requirements: as `withdraw`, except the allowance; `amount <= cap`; a Hold verdict's window passed.
+    /// @notice Applies the verdict the oracle posted for `subjectOf(streamId)` with amount `cap`, and withdraws on a
+    /// Release.
+    /// @dev Decisions (gate rules G2, G4, G5, G7):
+    /// - the verdict must be newer than the last one the stream applied (`gateOf(id).lastIssuedAt`);
+    /// - Freeze (anyone may present it): the stream freezes, {FreezeStream}, returns 0;
+    /// - Hold (recipient or operator): recorded with its cap ({HoldStream}), returns 0; the window runs from the
+    ///   first Hold of the seq; withdraw after it with `finalizeHold`; a newer Release or Freeze replaces it;
+    /// - Release (recipient or operator): {UseAttestation} then as `withdraw`, without the allowance, `amount <= cap`.
     function withdrawWithPosted(
         uint256 streamId,
         address to,
@@ -305,8 +345,8 @@ interface IPaymentStream {
         external
         returns (uint128 net);
 
-    /// @notice Withdraws against an inline attestation (`att.amount` is the cap) signed by the oracle set.
-    /// @dev As `withdrawWithPosted`; the attestation must match `subjectOf(streamId)`, sender, recipient, token.
+    /// @notice As `withdrawWithPosted`, against an inline attestation (`att.amount` is the cap) signed by the oracle
+    /// set; it must match `subjectOf(streamId)`, sender, recipient, token.
     function withdrawWithAttestation(
         uint256 streamId,
         address to,
@@ -318,6 +358,24 @@ interface IPaymentStream {
         external
         returns (uint128 net);
 
+    /// @notice Withdraws up to the held cap once a recorded hold's window is over (gate rule G4.5).
+    /// @dev Emits {UseAttestation} (decision Hold) then as `withdraw`. The oracle re-checks the held verdict
+    /// (`IRiskOracle.checkHeld`): it reverts when the oracle is paused, the policy disabled, the signer set
+    /// rotated, or the held verdict revoked or superseded by a newer posted one.
+    ///
+    /// Requirements: recipient or operator; not frozen; a hold recorded (`PaymentStream_NoHold`) and over
+    /// (`PaymentStream_HoldActive`); `0 < amount <= held cap` and `<= withdrawable`.
+    function finalizeHold(uint256 streamId, address to, uint128 amount) external returns (uint128 net);
+
+    /// @notice The sender disputes a recorded hold during its window: the stream freezes for the arbiter (G4.3).
+    /// @dev Emits {DisputeStream}. Requirements: sender; a hold recorded; `block.timestamp < holdUntil`.
+    function disputeHold(uint256 streamId) external;
+
+    /// @notice The caller (a recipient) approves or revokes `operator` to present its Release and Hold verdicts
+    /// and withdraw to it (G5).
+    /// @dev Emits {SetOperator}.
+    function setOperator(address operator, bool approved) external;
+
     /// @notice Withdraws the max of each stream to its recipient, no attestation; an item that fails is
     /// skipped with a {SkipWithdraw} event and never reverts the batch.
     /// @return count How many withdrew.
@@ -327,17 +385,20 @@ interface IPaymentStream {
     /// @dev Emits {CreatePlan}. Requirements: every rate <= 50%; volume thresholds strictly ascending.
     function createPlan(Stream.Plan calldata plan) external returns (uint32 planId);
 
-    /// @notice The caller (a recipient) names its affiliate under `planId`; permanent. Applies to streams to
-    /// the caller created from now on.
+    /// @notice The caller (a recipient) names its broker under a recipient-paid `planId`; permanent. Applies to
+    /// streams to the caller created from now on, at the rate fixed when each is created (G10).
     /// @dev Emits {SetReferral}. Requirements: no affiliate yet; affiliate non-zero and not the caller; plan
-    /// exists.
+    /// exists and is recipient-paid (sender-paid referrals are named by the sender at creation).
     function setReferral(address affiliate, uint32 planId) external;
 
-    /// @notice Returns a stream's unused referral budget to its sender once no commission can be due.
-    /// @dev Emits {RefundReferralBudget}. Requirements: sender; canceled, or linear and fully withdrawn.
+    /// @notice Returns a stream's unused referral budget to its sender, beyond the commission reserved for what
+    /// the recipient has not withdrawn yet (G8).
+    /// @dev Emits {RefundReferralBudget}. Requirements: sender; canceled, or linear and past its end time;
+    /// something to refund.
     function refundReferralBudget(uint256 streamId) external;
 
     /// @notice Pays the caller's pull balance in `token` (commissions, failed refunds) to `to`.
-    /// @dev Emits {Claim}. Requirements: a non-zero balance; `to` non-zero.
+    /// @dev Emits {Claim}. Requirements: a non-zero balance; `to` non-zero; if `to` is not the caller, the token
+    /// accepts a zero-value transfer to the caller (G9, else `PaymentStream_AccountBlocked`).
     function claim(address token, address to) external returns (uint128 amount);
 }

@@ -133,6 +133,11 @@ interface IRiskOracle {
         view
         returns (Attestation.Verdict memory verdict);
 
+    /// @notice Re-checks a Hold the consumer (`msg.sender`) recorded for `subject` (gate rule G4.5): reverts
+    /// unless the held verdict is still the current one: not paused, policy enabled, same signer `epoch`, not
+    /// revoked and no newer posted verdict (or revoked marker) for `(msg.sender, subject)`.
+    function checkHeld(bytes32 subject, uint64 issuedAt, uint16 score, uint32 epoch) external view;
+
     /*//////////////////////////////////////////////////////////////////////////
                                   WRITE FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/

@@ -106,7 +106,9 @@ contract StreamHandler {
                 cliffAmount: cliff == 0 ? 0 : deposit / 4,
                 cancelable: cliffSeed % 2 == 0,
                 unattestedAllowance: uint40(_bound(allowance, 0, 1e6)),
-                referralBudget: uint96(_bound(budget, 0, deposit / 2))
+                referralBudget: uint96(_bound(budget, 0, deposit / 2)),
+                affiliate: address(0),
+                planId: 0
             })
         ) returns (uint256) { } catch { }
     }
@@ -122,7 +124,9 @@ contract StreamHandler {
                 ratePerSecond: uint64(_bound(rate, 1, 1e18)),
                 deposit: uint96(_bound(deposit, 0, 1e7 * unit)),
                 unattestedAllowance: uint40(_bound(allowance, 0, 1e6)),
-                referralBudget: uint96(_bound(deposit, 0, 1e3 * unit))
+                referralBudget: uint96(_bound(deposit, 0, 1e3 * unit)),
+                affiliate: address(0),
+                planId: 0
             })
         ) returns (uint256) { } catch { }
     }
