@@ -68,6 +68,7 @@ describe("PaymentStream: risk gate", function () {
     await expect(tx).to.not.emit(f.stream, "WithdrawStream");
     const call = (amount = USDC(200)) => f.stream.connect(f.recipient).finalizeHold(f.id, f.recipient.address, amount);
     await expect(call()).to.be.revertedWithCustomError(f.errs, "PaymentStream_HoldActive").withArgs(f.id, holdUntil);
+    await expect(call(0n)).to.be.revertedWithCustomError(f.errs, "PaymentStream_ZeroAmount");
     await time.increaseTo(holdUntil);
     await expect(call(USDC(201))).to.be.revertedWithCustomError(f.errs, "PaymentStream_AmountAboveAttestedCap");
     await expect(call()).to.emit(f.errs, "UseAttestation").withArgs(f.id, subject(f.id, 0n), Decision.Hold, 5_000, latest)
