@@ -16,25 +16,26 @@ import { Stream } from "../types/Stream.sol";
 /// inline (pull) or posted (push), for:
 /// - `consumer` = this contract, `payer` = sender, `payee` = recipient, `token` = the stream's token;
 /// - `subject = bytes32((uint256(streamId) << 64) | seq)`, `seq` = how many attestations the stream has used
-///   (see `subjectOf`); every use increments `seq`, so an attestation is used at most once and no storage
-///   slot is spent per attestation;
+///   (see `subjectOf`, saturating at 65,535);
 /// - `amount` = the cap it covers: the withdrawal must be <= the cap. An attested withdrawal resets
 ///   `sinceAttested` to 0.
-/// Decisions: Release → the withdrawal proceeds. Hold → the withdrawal waits: it reverts with
-/// `PaymentStream_HoldActive` until `issuedAt + holdWindow`, then the same attestation (if unexpired)
-/// releases it; the sender may cancel meanwhile. Freeze → the stream is frozen (accrual stops, nothing is
-/// withdrawable) and the call returns 0 without reverting; the arbiter then clears it or cancels it
-/// (cancel splits by what had accrued when it froze).
+/// Gate rules (docs/gate.md): every applied verdict must be strictly newer than the last one the stream applied
+/// (`gateOf(id).lastIssuedAt`, G2/G7); a Freeze may be presented by anyone, a Release or Hold only by the
+/// recipient or its operator (G5). Release → the withdrawal proceeds. Hold → recorded ({HoldStream}), nothing
+/// moves; the sender may dispute or cancel during the window; after it `finalizeHold` pays up to the held cap if
+/// the oracle still holds the verdict current (G4). Freeze → the stream is frozen (accrual stops, nothing is
+/// withdrawable) and the call returns 0 without reverting; the arbiter then clears it or cancels it, or after
+/// `ARBITRATION_TIMEOUT` the sender may cancel it (G6.2).
 ///
-/// Commission. A recipient may name an affiliate under a plan (`setReferral`, permanent). Streams created to
-/// that recipient afterwards pay the affiliate at every withdrawal, credited to the affiliate's pull balance
-/// (`claim`). The plan says who pays: the recipient (carved out: net = gross - commission) or the sender
-/// (from the stream's referral budget: net = gross). Every rate is capped at 50%.
+/// Commission. Bound per stream at creation at the rate that applies then (G10): a recipient's broker
+/// (`setReferral`, recipient-paid plans) is carved out of its withdrawals; a sender-paid referral is named by the
+/// sender in the create params and paid from the stream's referral budget. Credited to the affiliate's pull
+/// balance (`claim`). Every rate is capped at 50%.
 ///
 /// Stablecoin rules: only allow-listed tokens (with at most 18 decimals); every pull is checked by balance
 /// difference, so a fee-on-transfer or rebasing token reverts; a transfer to a sender that fails (e.g. a
 /// blacklisted sender's refund) is credited to a pull balance instead, so no party can block another;
-/// the recipient withdraws to any address it chooses.
+/// the recipient withdraws to another address only while the token lets the recipient receive (G9).
 interface IPaymentStream {
     /*//////////////////////////////////////////////////////////////////////////
                                        EVENTS

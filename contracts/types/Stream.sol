@@ -38,7 +38,8 @@ library Stream {
     /// @param startTime Linear: when streaming starts. Open-ended: the time of the last snapshot.
     /// @param terms Linear: `cliffTime << 32 | endTime` (cliffTime 0 = no cliff). Open-ended: the rate per
     /// second, 18 decimals (max 18.4 tokens per second, 1.59M tokens per day).
-    /// @param recipient Who is paid; withdraws to any address (anyone may withdraw to the recipient).
+    /// @param recipient Who is paid; withdraws to another address only while the token accepts the recipient
+    /// (G9); anyone may withdraw to the recipient under the allowance.
     /// @param deposited Linear: the deposit (set to the streamed amount at cancel). Open-ended: net deposits
     /// (top-ups minus refunds), so the balance held for the stream is `deposited - withdrawn`.
     /// @param withdrawn Gross amount withdrawn so far (commission included).
