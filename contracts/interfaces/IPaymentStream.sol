@@ -303,6 +303,8 @@ interface IPaymentStream {
     ///   newer than the freeze (the allowance counts as used).
     /// - Seq exhausted (65,535 attestations used, G8): the sender or the arbiter may cancel even a
     ///   non-cancelable stream.
+    /// - A stream frozen after its cancel: past `ARBITRATION_TIMEOUT` the sender's `cancel` only lifts the freeze
+    ///   ({ClearFreeze}); the recipient's balance then needs a verdict newer than the freeze (G6.2).
     ///
     /// Requirements:
     /// - not canceled; caller is the sender of a cancelable (or seq-exhausted), unfrozen stream, the arbiter of a

@@ -213,17 +213,23 @@ library StreamOps {
     function cancel(Stream.Store storage $, uint256 streamId, address arbiter) public {
         // Checks
         Stream.Data memory m = StreamLogic.load($, streamId);
-        if (m.flags & Stream.FLAG_CANCELED != 0) revert Errors.PaymentStream_StreamCanceled(streamId);
         bool frozen = m.flags & Stream.FLAG_FROZEN != 0;
+        if (m.flags & Stream.FLAG_CANCELED != 0) {
+            // Gate rule G6.2: a stream frozen after its cancel has nothing left to split; past the timeout its
+            // sender lifts the freeze, and the recipient's balance waits for a verdict newer than the freeze (G7).
+            if (!frozen || msg.sender != m.sender) revert Errors.PaymentStream_StreamCanceled(streamId);
+            _requireTimedOut($, streamId, m);
+            Stream.Data storage c = $.streams[streamId];
+            c.flags = m.flags & ~Stream.FLAG_FROZEN;
+            c.sinceAttested = uint88(uint256(m.unattestedAllowance) * 10 ** $.tokenTable[m.tokenIndex].decimals);
+            emit IPaymentStream.ClearFreeze(streamId, msg.sender);
+            return;
+        }
         bool timedOut;
         if (frozen) {
             if (msg.sender != arbiter) {
                 if (msg.sender != m.sender) revert Errors.PaymentStream_CallerNotArbiter(msg.sender);
-                // Gate rule G6.2: the sender may cancel once the arbiter let ARBITRATION_TIMEOUT pass since the
-                // freeze (open-ended streams snapshot at the freeze, so `startTime` is the freeze time).
-                uint256 timeoutAt = uint256(m.flags & Stream.FLAG_OPEN != 0 ? m.startTime : $.frozenAt[streamId])
-                    + ARBITRATION_TIMEOUT;
-                if (block.timestamp < timeoutAt) revert Errors.PaymentStream_ArbitrationPending(streamId, timeoutAt);
+                _requireTimedOut($, streamId, m);
                 timedOut = true;
             }
         } else {
@@ -265,6 +271,14 @@ library StreamOps {
 
         // Interactions: a sender that cannot receive (blacklisted) is credited instead.
         payOrCredit($, t.token, m.sender, refunded + budget);
+    }
+
+    /// @dev Gate rule G6.2: reverts until ARBITRATION_TIMEOUT has passed since the freeze (open-ended streams
+    /// snapshot at the freeze, so their `startTime` is the freeze time).
+    function _requireTimedOut(Stream.Store storage $, uint256 streamId, Stream.Data memory m) private view {
+        uint256 timeoutAt =
+            uint256(m.flags & Stream.FLAG_OPEN != 0 ? m.startTime : $.frozenAt[streamId]) + ARBITRATION_TIMEOUT;
+        if (block.timestamp < timeoutAt) revert Errors.PaymentStream_ArbitrationPending(streamId, timeoutAt);
     }
 
     /// @dev See {IPaymentStream-clearFreeze}.

@@ -272,6 +272,26 @@ describe("PaymentStream: gate rules (docs/gate.md)", function () {
     });
   });
 
+  describe("G6.2 after a cancel", function () {
+    it("G6.2: a canceled stream frozen afterwards is unfrozen by its sender after the timeout; the recipient then needs a newer verdict", async function () {
+      const f = await loadFixture(fixture);
+      await f.stream.connect(f.sender).cancel(f.id);
+      const streamed = (await f.stream.amountsOf(f.id)).withdrawable;
+      const tx = await inline(f, f.other, f.id, 1n, await f.attest(f.id, USDC(1), { score: 9_000 }));
+      const frozenAt = BigInt((await tx.getBlock())!.timestamp);
+      await expect(f.stream.connect(f.sender).cancel(f.id))
+        .to.be.revertedWithCustomError(f.errs, "PaymentStream_ArbitrationPending").withArgs(f.id, frozenAt + 30n * DAY);
+      await time.increaseTo(frozenAt + 30n * DAY);
+      await expect(f.stream.connect(f.other).cancel(f.id)).to.be.revertedWithCustomError(f.errs, "PaymentStream_StreamCanceled");
+      await expect(f.stream.connect(f.sender).cancel(f.id)).to.emit(f.errs, "ClearFreeze").withArgs(f.id, f.sender.address);
+      await expect(f.stream.connect(f.recipient).withdraw(f.id, f.recipient.address, 1n))
+        .to.be.revertedWithCustomError(f.errs, "PaymentStream_AttestationRequired");
+      await expect(inline(f, f.recipient, f.id, streamed, await f.attest(f.id, streamed)))
+        .to.emit(f.stream, "WithdrawStream").withArgs(f.id, f.recipient.address, streamed, streamed);
+      await expect(f.stream.connect(f.sender).cancel(f.id)).to.be.revertedWithCustomError(f.errs, "PaymentStream_StreamCanceled");
+    });
+  });
+
   describe("G8: no balance without an exit", function () {
     it("G8: after a linear stream's end the sender reclaims the budget beyond the reserve, recipient inactive", async function () {
       const f = await loadFixture(fixture);
