@@ -27,6 +27,9 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
     //////////////////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IPaymentStream
+    uint256 public constant override ARBITRATION_TIMEOUT = 30 days;
+
+    /// @inheritdoc IPaymentStream
     address public override arbiter;
 
     /// @inheritdoc IPaymentStream
@@ -90,6 +93,16 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
     }
 
     /// @inheritdoc IPaymentStream
+    function gateOf(uint256 streamId) external view override returns (Stream.Gate memory) {
+        return _store.gates[streamId];
+    }
+
+    /// @inheritdoc IPaymentStream
+    function isOperator(address recipient, address operator) external view override returns (bool) {
+        return _store.operators[recipient][operator];
+    }
+
+    /// @inheritdoc IPaymentStream
     function accountOf(address account, address token) external view override returns (Stream.Account memory) {
         return _store.accounts[account][token];
     }
@@ -107,6 +120,11 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
     /// @inheritdoc IPaymentStream
     function disallowToken(address token) external override onlyOwner {
         StreamOps.disallowToken(_store, token);
+    }
+
+    /// @notice Gate rule G11: ownership cannot be renounced; it moves only by the two-step transfer.
+    function renounceOwnership() public pure override {
+        revert Errors.PaymentStream_RenounceOwnershipDisabled();
     }
 
     /// @inheritdoc IPaymentStream
@@ -253,12 +271,12 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
         returns (uint128 net)
     {
         if (amount == 0) revert Errors.PaymentStream_ZeroAmount();
-        return _withdraw(streamId, to, amount, false);
+        return _withdraw(streamId, to, amount, 0);
     }
 
     /// @inheritdoc IPaymentStream
     function withdrawMax(uint256 streamId, address to) external override nonReentrant returns (uint128 net) {
-        return _withdraw(streamId, to, 0, false);
+        return _withdraw(streamId, to, 0, 0);
     }
 
     /// @inheritdoc IPaymentStream
@@ -274,12 +292,13 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
         returns (uint128 net)
     {
         if (amount == 0) revert Errors.PaymentStream_ZeroAmount();
-        bytes32 subject = _checkAttestable(streamId);
+        (bytes32 subject, uint64 lastIssuedAt) = _checkAttestable(streamId);
         Stream.Data storage s = _store.streams[streamId];
+        // Gate rules G2.2/G7: only a verdict newer than the last one the stream applied.
         Attestation.Verdict memory verdict =
-            _postedVerdict(subject, s.sender, s.recipient, _store.tokenTable[s.tokenIndex].token, cap, 0);
+            _postedVerdict(subject, s.sender, s.recipient, _store.tokenTable[s.tokenIndex].token, cap, lastIssuedAt);
         if (!_acceptVerdict(streamId, subject, verdict, amount, cap)) return 0;
-        return _withdraw(streamId, to, amount, true);
+        return _withdraw(streamId, to, amount, verdict.issuedAt);
     }
 
     /// @inheritdoc IPaymentStream
@@ -297,25 +316,40 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
         returns (uint128 net)
     {
         if (amount == 0) revert Errors.PaymentStream_ZeroAmount();
-        bytes32 subject = _checkAttestable(streamId);
-        Attestation.Verdict memory verdict = _checkInline(streamId, subject, att, signerSet, signatures);
+        (bytes32 subject, uint64 lastIssuedAt) = _checkAttestable(streamId);
+        Attestation.Verdict memory verdict = _checkInline(streamId, subject, lastIssuedAt, att, signerSet, signatures);
         if (!_acceptVerdict(streamId, subject, verdict, amount, att.amount)) return 0;
-        return _withdraw(streamId, to, amount, true);
+        return _withdraw(streamId, to, amount, verdict.issuedAt);
+    }
+
+    /// @inheritdoc IPaymentStream
+    function finalizeHold(
+        uint256 streamId,
+        address to,
+        uint128 amount
+    )
+        external
+        override
+        nonReentrant
+        returns (uint128 net)
+    {
+        if (amount == 0) revert Errors.PaymentStream_ZeroAmount();
+        return _withdraw(streamId, to, amount, StreamOps.checkFinalize(_store, streamId, amount, RISK_ORACLE));
+    }
+
+    /// @inheritdoc IPaymentStream
+    function disputeHold(uint256 streamId) external override {
+        StreamOps.disputeHold(_store, streamId);
+    }
+
+    /// @inheritdoc IPaymentStream
+    function setOperator(address operator, bool approved) external override {
+        StreamOps.setOperator(_store, operator, approved);
     }
 
     /// @inheritdoc IPaymentStream
     function withdrawMultiple(uint256[] calldata streamIds) external override returns (uint256 count) {
-        uint256 length = streamIds.length;
-        for (uint256 i; i < length; ++i) {
-            uint256 streamId = streamIds[i];
-            // Each item is an external self-call so one failing stream (frozen, blacklisted recipient,
-            // attestation required...) never reverts the others.
-            try this.withdrawMax(streamId, _store.streams[streamId].recipient) {
-                ++count;
-            } catch (bytes memory reason) {
-                emit SkipWithdraw(streamId, bytes4(reason));
-            }
-        }
+        return StreamOps.withdrawMultiple(_store, streamIds);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -366,9 +400,9 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
 
         uint8 flags = p.cancelable ? Stream.FLAG_CANCELABLE : 0;
         if (p.cliffAmount != 0) flags |= Stream.FLAG_CLIFF_AMOUNT;
-        if (_store.referrals[p.recipient].affiliate != address(0)) flags |= Stream.FLAG_REFERRAL;
 
         streamId = nextStreamId;
+        flags |= _bindCommissions(streamId, p.recipient, p.token, p.affiliate, p.planId, p.referralBudget);
         // Safe: a stream id cannot reach 2^256.
         unchecked {
             nextStreamId = streamId + 1;
@@ -420,10 +454,9 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
         if (p.ratePerSecond == 0) revert Errors.PaymentStream_ZeroRate();
         _checkAllowance(p.unattestedAllowance, t.decimals);
 
-        uint8 flags = Stream.FLAG_OPEN | Stream.FLAG_CANCELABLE;
-        if (_store.referrals[p.recipient].affiliate != address(0)) flags |= Stream.FLAG_REFERRAL;
-
         streamId = nextStreamId;
+        uint8 flags = Stream.FLAG_OPEN | Stream.FLAG_CANCELABLE
+            | _bindCommissions(streamId, p.recipient, p.token, p.affiliate, p.planId, p.referralBudget);
         // Safe: a stream id cannot reach 2^256.
         unchecked {
             nextStreamId = streamId + 1;
@@ -462,6 +495,30 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
         if (!t.allowed) revert Errors.PaymentStream_TokenNotAllowed(token);
         if (recipient == address(0)) revert Errors.PaymentStream_ZeroAddress();
         if (recipient == address(this)) revert Errors.PaymentStream_InvalidRecipient(recipient);
+        // Gate rule G6.1: the arbiter is never a party.
+        address arbiter_ = arbiter;
+        if (msg.sender == arbiter_ || recipient == arbiter_) revert Errors.PaymentStream_ArbiterIsParty(arbiter_);
+    }
+
+    /// @dev Binds the stream's commissions at creation (gate rule G10): the recipient's broker (recipient-paid)
+    /// and the affiliate the sender names (sender-paid, from the budget), each at the rate fixed now. Returns
+    /// the commission flags.
+    function _bindCommissions(
+        uint256 streamId,
+        address recipient,
+        address token,
+        address affiliate,
+        uint32 planId,
+        uint96 budget
+    )
+        private
+        returns (uint8)
+    {
+        if (affiliate == address(0)) {
+            if (planId != 0 || budget != 0) revert Errors.PaymentStream_InvalidAffiliate(address(0));
+            if (_store.referrals[recipient].affiliate == address(0)) return 0;
+        }
+        return StreamOps.bindCommissions(_store, streamId, recipient, token, affiliate, planId, nextPlanId);
     }
 
     function _checkAllowance(uint40 allowance, uint8 decimals) private pure {
@@ -501,27 +558,32 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
                                INTERNAL: WITHDRAW
     //////////////////////////////////////////////////////////////////////////*/
 
-    /// @dev Withdraws `amount` (0 = everything withdrawable). `attested` skips the allowance check, resets
-    /// `sinceAttested` and consumes the attestation by incrementing `seq`.
+    /// @dev Withdraws `amount` (0 = everything withdrawable). `attestedAt` != 0: an attested withdrawal under the
+    /// verdict issued then; it skips the allowance check, resets `sinceAttested`, consumes the subject (`seq + 1`,
+    /// saturating at 65,535) and records the verdict as the stream's last applied one (clearing any hold).
     function _withdraw(
         uint256 streamId,
         address to,
         uint128 amount,
-        bool attested
+        uint64 attestedAt
     )
         private
         returns (uint128 net)
     {
         // Checks
         Stream.Data memory m = StreamLogic.load(_store, streamId);
+        Stream.TokenConfig memory t = _store.tokenTable[m.tokenIndex];
         if (to != m.recipient) {
             if (msg.sender != m.recipient) {
                 revert Errors.PaymentStream_WithdrawToNotRecipient(streamId, msg.sender, to);
             }
             if (to == address(0)) revert Errors.PaymentStream_ZeroAddress();
+            // Gate rule G9: no redirect while the token refuses the recipient itself (e.g. blacklisted).
+            if (!IERC20(t.token).trySafeTransfer(m.recipient, 0)) {
+                revert Errors.PaymentStream_AccountBlocked(m.recipient, t.token);
+            }
         }
         if (m.flags & Stream.FLAG_FROZEN != 0) revert Errors.PaymentStream_StreamFrozen(streamId);
-        Stream.TokenConfig memory t = _store.tokenTable[m.tokenIndex];
         uint128 withdrawable = StreamLogic.withdrawable(_store, streamId, m, t.decimals);
         if (amount == 0) {
             amount = withdrawable;
@@ -532,10 +594,15 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
 
         // Effects
         Stream.Data storage s = _store.streams[streamId];
-        if (attested) {
+        if (attestedAt != 0) {
             s.withdrawn = m.withdrawn + uint96(amount);
             s.sinceAttested = 0;
-            s.seq = m.seq + 1;
+            // Gate rule G8: the seq saturates instead of locking the stream; replays stay refused by G7.
+            if (m.seq != type(uint16).max) s.seq = m.seq + 1;
+            // Gate rule G7: the verdict is the stream's last applied one; any hold of the seq ends.
+            _store.gates[streamId] = Stream.Gate({
+                lastIssuedAt: attestedAt, holdUntil: 0, holdEpoch: 0, holdScore: 0, holdCap: 0
+            });
         } else {
             uint256 sinceAttested = uint256(m.sinceAttested) + amount;
             if (sinceAttested > uint256(m.unattestedAllowance) * 10 ** t.decimals) {
@@ -545,64 +612,36 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
             s.sinceAttested = uint88(sinceAttested);
         }
         net = amount;
-        if (m.flags & Stream.FLAG_REFERRAL != 0) net = _payCommission(streamId, m.recipient, t, amount);
+        if (m.flags & (Stream.FLAG_REFERRAL | Stream.FLAG_SENDER_REFERRAL) != 0) {
+            net = StreamOps.payCommission(_store, streamId, m.recipient, t, m.flags, amount);
+        }
         emit WithdrawStream(streamId, to, amount, net);
 
         // Interactions
         IERC20(t.token).safeTransfer(to, net);
     }
 
-    /// @dev Credits the affiliate's commission on `gross`; returns what the recipient receives.
-    function _payCommission(
-        uint256 streamId,
-        address recipient,
-        Stream.TokenConfig memory t,
-        uint128 gross
-    )
-        private
-        returns (uint128 net)
-    {
-        Stream.Referral memory r = _store.referrals[recipient];
-        Stream.Plan memory plan = _store.plans[r.planId];
-        Stream.Account storage account = _store.accounts[r.affiliate][t.token];
-        Stream.Account memory a = account;
-        uint16 bps = CommissionMath.rateBps(plan, r.referredAt, a.volume / 10 ** t.decimals, block.timestamp);
-        uint128 commission = CommissionMath.commission(gross, bps);
-        net = gross;
-        if (plan.payer == Stream.CommissionPayer.Recipient) {
-            // Safe: commission <= gross / 2.
-            unchecked {
-                net = gross - commission;
-            }
-        } else {
-            uint128 budget = _store.budgets[streamId];
-            if (commission > budget) commission = budget;
-            if (commission != 0) {
-                // Safe: commission <= budget.
-                unchecked {
-                    _store.budgets[streamId] = budget - commission;
-                }
-            }
-        }
-        account.credit = a.credit + commission;
-        account.volume = a.volume + gross;
-        emit PayCommission(streamId, r.affiliate, r.planId, gross, commission, plan.payer);
-    }
-
-    /// @dev Reverts unless the stream exists, is not frozen and can use one more attestation; returns the
-    /// subject its next attestation must carry.
-    function _checkAttestable(uint256 streamId) private view returns (bytes32) {
+    /// @dev Reverts unless the stream exists and is not frozen; returns the subject its next verdict must carry
+    /// and the `issuedAt` of the last verdict it applied.
+    function _checkAttestable(uint256 streamId) private view returns (bytes32, uint64) {
         Stream.Data memory m = StreamLogic.load(_store, streamId);
         if (m.flags & Stream.FLAG_FROZEN != 0) revert Errors.PaymentStream_StreamFrozen(streamId);
-        if (m.seq == type(uint16).max) revert Errors.PaymentStream_SeqExhausted(streamId);
-        return StreamLogic.subject(streamId, m.seq);
+        return (StreamLogic.subject(streamId, m.seq), _store.gates[streamId].lastIssuedAt);
     }
 
-    /// @dev Pull mode for `streamId`: payer = sender, payee = recipient, amount = the cap `att.amount`.
-    /// Replay protection is the stream's `seq` inside the subject, so `lastIssuedAt` is 0.
+    /// @dev Gate rule G5: only the recipient or an operator it approved may present a Release or a Hold.
+    function _checkPresenter(uint256 streamId, address recipient) private view {
+        if (msg.sender != recipient && !_store.operators[recipient][msg.sender]) {
+            revert Errors.PaymentStream_CallerNotRecipientOrOperator(streamId, msg.sender);
+        }
+    }
+
+    /// @dev Pull mode for `streamId`: payer = sender, payee = recipient, amount = the cap `att.amount`, and
+    /// `issuedAt` newer than the last verdict the stream applied (gate rules G2.2/G7).
     function _checkInline(
         uint256 streamId,
         bytes32 subject,
+        uint64 lastIssuedAt,
         Attestation.RiskAttestation calldata att,
         address[] calldata signerSet,
         bytes[] calldata signatures
@@ -613,12 +652,21 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
     {
         Stream.Data storage s = _store.streams[streamId];
         return _inlineVerdict(
-            subject, s.sender, s.recipient, _store.tokenTable[s.tokenIndex].token, att.amount, 0, att, signerSet, signatures
+            subject,
+            s.sender,
+            s.recipient,
+            _store.tokenTable[s.tokenIndex].token,
+            att.amount,
+            lastIssuedAt,
+            att,
+            signerSet,
+            signatures
         );
     }
 
-    /// @dev Applies a verdict. Returns false after freezing the stream (the caller returns 0 without
-    /// reverting, so the freeze sticks); reverts on an unfinished hold or an amount above the cap.
+    /// @dev Applies a verdict. Returns false after freezing the stream or recording a hold (the caller returns 0
+    /// without reverting, so the record sticks); reverts for a caller that may not present a Release or Hold,
+    /// or an amount above the cap.
     function _acceptVerdict(
         uint256 streamId,
         bytes32 subject,
@@ -629,19 +677,20 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
         private
         returns (bool)
     {
+        // Gate rule G5: a Freeze may be presented by anyone, it only stops money.
         if (verdict.decision == Attestation.Decision.Freeze) {
-            StreamOps.freeze(_store, streamId, subject, verdict.score, verdict.reasons);
+            StreamOps.freeze(_store, streamId, subject, verdict.score, verdict.reasons, verdict.issuedAt);
             return false;
         }
+        _checkPresenter(streamId, _store.streams[streamId].recipient);
         if (verdict.decision == Attestation.Decision.Hold) {
-            uint256 releasableAt = uint256(verdict.issuedAt) + verdict.holdWindow;
-            if (block.timestamp < releasableAt) revert Errors.PaymentStream_HoldActive(streamId, releasableAt);
-        } else if (verdict.decision != Attestation.Decision.Release) {
-            revert Errors.PaymentStream_NoDecision(streamId);
+            // Gate rule G4.1: a Hold is recorded when first presented; nothing moves until its window ends.
+            StreamOps.recordHold(_store, streamId, subject, verdict, cap, RISK_ORACLE);
+            return false;
         }
+        if (verdict.decision != Attestation.Decision.Release) revert Errors.PaymentStream_NoDecision(streamId);
         if (amount > cap) revert Errors.PaymentStream_AmountAboveAttestedCap(streamId, amount, cap);
         emit UseAttestation(streamId, subject, verdict.decision, verdict.score, verdict.issuedAt);
         return true;
     }
-
 }

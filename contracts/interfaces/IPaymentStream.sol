@@ -16,25 +16,26 @@ import { Stream } from "../types/Stream.sol";
 /// inline (pull) or posted (push), for:
 /// - `consumer` = this contract, `payer` = sender, `payee` = recipient, `token` = the stream's token;
 /// - `subject = bytes32((uint256(streamId) << 64) | seq)`, `seq` = how many attestations the stream has used
-///   (see `subjectOf`); every use increments `seq`, so an attestation is used at most once and no storage
-///   slot is spent per attestation;
+///   (see `subjectOf`, saturating at 65,535);
 /// - `amount` = the cap it covers: the withdrawal must be <= the cap. An attested withdrawal resets
 ///   `sinceAttested` to 0.
-/// Decisions: Release → the withdrawal proceeds. Hold → the withdrawal waits: it reverts with
-/// `PaymentStream_HoldActive` until `issuedAt + holdWindow`, then the same attestation (if unexpired)
-/// releases it; the sender may cancel meanwhile. Freeze → the stream is frozen (accrual stops, nothing is
-/// withdrawable) and the call returns 0 without reverting; the arbiter then clears it or cancels it
-/// (cancel splits by what had accrued when it froze).
+/// Gate rules (docs/gate.md): every applied verdict must be strictly newer than the last one the stream applied
+/// (`gateOf(id).lastIssuedAt`, G2/G7); a Freeze may be presented by anyone, a Release or Hold only by the
+/// recipient or its operator (G5). Release → the withdrawal proceeds. Hold → recorded ({HoldStream}), nothing
+/// moves; the sender may dispute or cancel during the window; after it `finalizeHold` pays up to the held cap if
+/// the oracle still holds the verdict current (G4). Freeze → the stream is frozen (accrual stops, nothing is
+/// withdrawable) and the call returns 0 without reverting; the arbiter then clears it or cancels it, or after
+/// `ARBITRATION_TIMEOUT` the sender may cancel it (G6.2).
 ///
-/// Commission. A recipient may name an affiliate under a plan (`setReferral`, permanent). Streams created to
-/// that recipient afterwards pay the affiliate at every withdrawal, credited to the affiliate's pull balance
-/// (`claim`). The plan says who pays: the recipient (carved out: net = gross - commission) or the sender
-/// (from the stream's referral budget: net = gross). Every rate is capped at 50%.
+/// Commission. Bound per stream at creation at the rate that applies then (G10): a recipient's broker
+/// (`setReferral`, recipient-paid plans) is carved out of its withdrawals; a sender-paid referral is named by the
+/// sender in the create params and paid from the stream's referral budget. Credited to the affiliate's pull
+/// balance (`claim`). Every rate is capped at 50%.
 ///
 /// Stablecoin rules: only allow-listed tokens (with at most 18 decimals); every pull is checked by balance
 /// difference, so a fee-on-transfer or rebasing token reverts; a transfer to a sender that fails (e.g. a
 /// blacklisted sender's refund) is credited to a pull balance instead, so no party can block another;
-/// the recipient withdraws to any address it chooses.
+/// the recipient withdraws to another address only while the token lets the recipient receive (G9).
 interface IPaymentStream {
     /*//////////////////////////////////////////////////////////////////////////
                                        EVENTS
@@ -125,8 +126,25 @@ interface IPaymentStream {
     /// @notice Emitted when an unused referral budget returns to the sender.
     event RefundReferralBudget(uint256 indexed streamId, uint128 amount);
 
-    /// @notice Emitted by `withdrawMultiple` for an item it skipped; `reason` is the custom error selector.
-    event SkipWithdraw(uint256 indexed streamId, bytes4 reason);
+    /// @notice Emitted by `withdrawMultiple` for an item it skipped; `reason` is the full revert data (a custom
+    /// error, or a token's `Error(string)` such as "Blacklistable: account is blacklisted"; gate rule G13).
+    event SkipWithdraw(uint256 indexed streamId, bytes reason);
+
+    /// @notice Emitted when a Hold verdict is recorded for the stream's current seq (gate rule G4): nothing moves
+    /// until `holdUntil`; a newer Hold updates the held verdict and cap but keeps `holdUntil`.
+    event HoldStream(uint256 indexed streamId, bytes32 indexed subject, uint32 holdUntil, uint16 score, uint64 issuedAt);
+
+    /// @notice Emitted when the sender disputes a recorded hold during its window: the stream freezes for the
+    /// arbiter (G4.3).
+    event DisputeStream(uint256 indexed streamId, bytes32 indexed subject, address indexed sender);
+
+    /// @notice Emitted when a recipient approves or revokes an operator for its Release and Hold verdicts (G5).
+    event SetOperator(address indexed recipient, address indexed operator, bool approved);
+
+    /// @notice Emitted at creation for each commission the stream will pay, at the rate fixed then (G10).
+    event BindCommission(
+        uint256 indexed streamId, address indexed affiliate, uint32 indexed planId, uint16 bps, Stream.CommissionPayer payer
+    );
 
     /// @notice Emitted when a commission plan is created.
     event CreatePlan(uint32 indexed planId, address indexed creator, Stream.Plan plan);
@@ -155,6 +173,15 @@ interface IPaymentStream {
 
     /// @notice The allow-list entry of `token` (zero if never allowed).
     function tokenConfigOf(address token) external view returns (Stream.TokenConfig memory);
+
+    /// @notice How long the arbiter has to act on a frozen stream before its sender may cancel it (G6.2).
+    function ARBITRATION_TIMEOUT() external view returns (uint256);
+
+    /// @notice The stream's risk-gate state: last applied `issuedAt` and the recorded hold, if any (G2/G4/G7).
+    function gateOf(uint256 streamId) external view returns (Stream.Gate memory);
+
+    /// @notice Whether `operator` may present Release and Hold verdicts for `recipient`'s streams (G5).
+    function isOperator(address recipient, address operator) external view returns (bool);
 
     /// @notice The raw stream record. Reverts if it does not exist.
     function getStream(uint256 streamId) external view returns (Stream.Data memory);
@@ -204,7 +231,9 @@ interface IPaymentStream {
     /// - The sender is `msg.sender`. If the recipient has an affiliate now, the stream pays commissions.
     ///
     /// Requirements:
-    /// - token allowed; recipient non-zero and not this contract; deposit > 0;
+    /// - token allowed; recipient non-zero and not this contract; neither sender nor recipient is the arbiter;
+    /// - `affiliate` zero with `planId` 0 and no budget, or non-zero with an existing sender-paid plan;
+    /// - deposit > 0;
     /// - `startTime < endTime` (startTime 0 = now), `endTime` in the future; a cliff lies strictly between;
     /// - `cliffAmount <= deposit` and non-zero only with a cliff;
     /// - `unattestedAllowance * 10^decimals < 2^88`;
@@ -261,17 +290,25 @@ interface IPaymentStream {
     /// @dev Emits a {RenounceStream} event. Requirements: sender; linear; cancelable; not canceled.
     function renounce(uint256 streamId) external;
 
-    /// @notice Cancels a stream: what had accrued stays withdrawable by the recipient, the rest (and any
-    /// referral budget) returns to the sender (credited to its pull balance if the transfer fails).
+    /// @notice Cancels a stream: what had accrued stays withdrawable by the recipient, the rest returns to the
+    /// sender (credited to its pull balance if the transfer fails), with the referral budget beyond the
+    /// commission reserved for what the recipient has not withdrawn yet.
     /// @dev Emits a {CancelStream} event.
     ///
     /// Notes:
     /// - Open-ended: accrual stops; uncovered debt is forgiven.
-    /// - A frozen stream is canceled by the arbiter only (split at the time it froze); then it unfreezes
-    ///   so the recipient can withdraw what had accrued (still under the risk gate).
+    /// - A frozen stream is canceled by the arbiter (split at the time it froze; then it unfreezes so the
+    ///   recipient can withdraw what had accrued, still under the risk gate), or by the sender once
+    ///   `ARBITRATION_TIMEOUT` has passed since the freeze (G6.2): then the recipient's part needs a verdict
+    ///   newer than the freeze (the allowance counts as used).
+    /// - Seq exhausted (65,535 attestations used, G8): the sender or the arbiter may cancel even a
+    ///   non-cancelable stream.
+    /// - A stream frozen after its cancel: past `ARBITRATION_TIMEOUT` the sender's `cancel` only lifts the freeze
+    ///   ({ClearFreeze}); the recipient's balance then needs a verdict newer than the freeze (G6.2).
     ///
     /// Requirements:
-    /// - not canceled; caller is the sender of a cancelable, unfrozen stream, or the arbiter of a frozen one;
+    /// - not canceled; caller is the sender of a cancelable (or seq-exhausted), unfrozen stream, the arbiter of a
+    ///   frozen or seq-exhausted one, or the sender of a stream frozen for `ARBITRATION_TIMEOUT`;
     /// - linear: something left to refund (else `PaymentStream_StreamSettled`).
     function cancel(uint256 streamId) external;
 
@@ -285,7 +322,8 @@ interface IPaymentStream {
     ///
     /// Requirements:
     /// - the stream exists and is not frozen; `amount > 0` and `<= amountsOf(streamId).withdrawable`;
-    /// - `to` is the recipient, unless the caller is the recipient (then any non-zero address);
+    /// - `to` is the recipient, unless the caller is the recipient (then any non-zero address the token lets the
+    ///   recipient itself receive: a zero-value probe transfer to the recipient must succeed, G9);
     /// - `sinceAttested + amount <= unattested allowance` (else `PaymentStream_AttestationRequired`).
     /// @return net What `to` received (gross minus any broker-fee commission).
     function withdraw(uint256 streamId, address to, uint128 amount) external returns (uint128 net);
@@ -293,9 +331,14 @@ interface IPaymentStream {
     /// @notice Withdraws everything withdrawable (no attestation); the allowance applies.
     function withdrawMax(uint256 streamId, address to) external returns (uint128 net);
 
-    /// @notice Withdraws against the verdict the oracle posted for `subjectOf(streamId)` with amount `cap`.
-    /// @dev Emits {UseAttestation} then as `withdraw`, or {FreezeStream} (returns 0) on a Freeze verdict.
-    /// Requirements: as `withdraw`, except the allowance; `amount <= cap`; a Hold verdict's window passed.
+    /// @notice Applies the verdict the oracle posted for `subjectOf(streamId)` with amount `cap`, and withdraws on a
+    /// Release.
+    /// @dev Decisions (gate rules G2, G4, G5, G7):
+    /// - the verdict must be newer than the last one the stream applied (`gateOf(id).lastIssuedAt`);
+    /// - Freeze (anyone may present it): the stream freezes, {FreezeStream}, returns 0;
+    /// - Hold (recipient or operator): recorded with its cap ({HoldStream}), returns 0; the window runs from the
+    ///   first Hold of the seq; withdraw after it with `finalizeHold`; a newer Release or Freeze replaces it;
+    /// - Release (recipient or operator): {UseAttestation} then as `withdraw`, without the allowance, `amount <= cap`.
     function withdrawWithPosted(
         uint256 streamId,
         address to,
@@ -305,8 +348,8 @@ interface IPaymentStream {
         external
         returns (uint128 net);
 
-    /// @notice Withdraws against an inline attestation (`att.amount` is the cap) signed by the oracle set.
-    /// @dev As `withdrawWithPosted`; the attestation must match `subjectOf(streamId)`, sender, recipient, token.
+    /// @notice As `withdrawWithPosted`, against an inline attestation (`att.amount` is the cap) signed by the oracle
+    /// set; it must match `subjectOf(streamId)`, sender, recipient, token.
     function withdrawWithAttestation(
         uint256 streamId,
         address to,
@@ -318,6 +361,24 @@ interface IPaymentStream {
         external
         returns (uint128 net);
 
+    /// @notice Withdraws up to the held cap once a recorded hold's window is over (gate rule G4.5).
+    /// @dev Emits {UseAttestation} (decision Hold) then as `withdraw`. The oracle re-checks the held verdict
+    /// (`IRiskOracle.checkHeld`): it reverts when the oracle is paused, the policy disabled, the signer set
+    /// rotated, or the held verdict revoked or superseded by a newer posted one.
+    ///
+    /// Requirements: recipient or operator; not frozen; a hold recorded (`PaymentStream_NoHold`) and over
+    /// (`PaymentStream_HoldActive`); `0 < amount <= held cap` and `<= withdrawable`.
+    function finalizeHold(uint256 streamId, address to, uint128 amount) external returns (uint128 net);
+
+    /// @notice The sender disputes a recorded hold during its window: the stream freezes for the arbiter (G4.3).
+    /// @dev Emits {DisputeStream}. Requirements: sender; a hold recorded; `block.timestamp < holdUntil`.
+    function disputeHold(uint256 streamId) external;
+
+    /// @notice The caller (a recipient) approves or revokes `operator` to present its Release and Hold verdicts
+    /// and withdraw to it (G5).
+    /// @dev Emits {SetOperator}.
+    function setOperator(address operator, bool approved) external;
+
     /// @notice Withdraws the max of each stream to its recipient, no attestation; an item that fails is
     /// skipped with a {SkipWithdraw} event and never reverts the batch.
     /// @return count How many withdrew.
@@ -327,17 +388,20 @@ interface IPaymentStream {
     /// @dev Emits {CreatePlan}. Requirements: every rate <= 50%; volume thresholds strictly ascending.
     function createPlan(Stream.Plan calldata plan) external returns (uint32 planId);
 
-    /// @notice The caller (a recipient) names its affiliate under `planId`; permanent. Applies to streams to
-    /// the caller created from now on.
+    /// @notice The caller (a recipient) names its broker under a recipient-paid `planId`; permanent. Applies to
+    /// streams to the caller created from now on, at the rate fixed when each is created (G10).
     /// @dev Emits {SetReferral}. Requirements: no affiliate yet; affiliate non-zero and not the caller; plan
-    /// exists.
+    /// exists and is recipient-paid (sender-paid referrals are named by the sender at creation).
     function setReferral(address affiliate, uint32 planId) external;
 
-    /// @notice Returns a stream's unused referral budget to its sender once no commission can be due.
-    /// @dev Emits {RefundReferralBudget}. Requirements: sender; canceled, or linear and fully withdrawn.
+    /// @notice Returns a stream's unused referral budget to its sender, beyond the commission reserved for what
+    /// the recipient has not withdrawn yet (G8).
+    /// @dev Emits {RefundReferralBudget}. Requirements: sender; canceled, or linear and past its end time;
+    /// something to refund.
     function refundReferralBudget(uint256 streamId) external;
 
     /// @notice Pays the caller's pull balance in `token` (commissions, failed refunds) to `to`.
-    /// @dev Emits {Claim}. Requirements: a non-zero balance; `to` non-zero.
+    /// @dev Emits {Claim}. Requirements: a non-zero balance; `to` non-zero; if `to` is not the caller, the token
+    /// accepts a zero-value transfer to the caller (G9, else `PaymentStream_AccountBlocked`).
     function claim(address token, address to) external returns (uint128 amount);
 }

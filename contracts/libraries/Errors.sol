@@ -322,8 +322,26 @@ library Errors {
     /// @notice Nothing is credited to the caller for this token.
     error PaymentStream_NothingToClaim(address account, address token);
 
-    /// @notice The attestation sequence of the stream is exhausted (65,535 attestations).
-    error PaymentStream_SeqExhausted(uint256 streamId);
+    /// @notice Gate rule G5: only the recipient or an operator it approved may present a Release or Hold.
+    error PaymentStream_CallerNotRecipientOrOperator(uint256 streamId, address caller);
+
+    /// @notice Gate rule G4: no Hold is recorded for the stream's current seq.
+    error PaymentStream_NoHold(uint256 streamId);
+
+    /// @notice Gate rule G4.3: the hold window ended; the held settlement can no longer be disputed.
+    error PaymentStream_HoldOver(uint256 streamId, uint256 holdUntil);
+
+    /// @notice Gate rule G9: the token refuses a transfer to `account` (e.g. blacklisted): no redirect.
+    error PaymentStream_AccountBlocked(address account, address token);
+
+    /// @notice Gate rule G6.1: the arbiter cannot be the sender or the recipient of a stream.
+    error PaymentStream_ArbiterIsParty(address arbiter);
+
+    /// @notice Gate rule G6.2: the sender may cancel a frozen stream only after the arbitration timeout.
+    error PaymentStream_ArbitrationPending(uint256 streamId, uint256 timeoutAt);
+
+    /// @notice Gate rule G11: ownership cannot be renounced.
+    error PaymentStream_RenounceOwnershipDisabled();
 
     /*//////////////////////////////////////////////////////////////////////////
                                     MOCK TOKENS

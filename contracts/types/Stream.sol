@@ -17,10 +17,14 @@ library Stream {
     uint8 internal constant FLAG_PAUSED = 8;
     /// @dev Frozen by a high-risk verdict: no accrual, nothing withdrawable, until the arbiter acts.
     uint8 internal constant FLAG_FROZEN = 16;
-    /// @dev The recipient had an affiliate when the stream was created: withdrawals pay a commission.
+    /// @dev The recipient had a broker (recipient-paid plan) when the stream was created: withdrawals pay it a
+    /// commission carved out of the withdrawal, at the rate fixed then (`Store.recipientPaid`).
     uint8 internal constant FLAG_REFERRAL = 32;
     /// @dev Linear only: a cliff unlock amount is stored in `_cliffAmounts`.
     uint8 internal constant FLAG_CLIFF_AMOUNT = 64;
+    /// @dev The sender named an affiliate at creation (gate rule G10): withdrawals pay it from the referral
+    /// budget, at the rate fixed then (`Store.senderPaid`).
+    uint8 internal constant FLAG_SENDER_REFERRAL = 128;
 
     /*//////////////////////////////////////////////////////////////////////////
                                        STREAMS
@@ -34,7 +38,8 @@ library Stream {
     /// @param startTime Linear: when streaming starts. Open-ended: the time of the last snapshot.
     /// @param terms Linear: `cliffTime << 32 | endTime` (cliffTime 0 = no cliff). Open-ended: the rate per
     /// second, 18 decimals (max 18.4 tokens per second, 1.59M tokens per day).
-    /// @param recipient Who is paid; withdraws to any address (anyone may withdraw to the recipient).
+    /// @param recipient Who is paid; withdraws to another address only while the token accepts the recipient
+    /// (G9); anyone may withdraw to the recipient under the allowance.
     /// @param deposited Linear: the deposit (set to the streamed amount at cancel). Open-ended: net deposits
     /// (top-ups minus refunds), so the balance held for the stream is `deposited - withdrawn`.
     /// @param withdrawn Gross amount withdrawn so far (commission included).
@@ -71,6 +76,8 @@ library Stream {
     /// @param cancelable Whether the sender may cancel (until `renounce`).
     /// @param unattestedAllowance Whole tokens withdrawable between attestations.
     /// @param referralBudget Extra deposit that pays sender-paid commissions; refunded when unused.
+    /// @param affiliate Who the sender pays from the referral budget (G10); zero for none.
+    /// @param planId The sender-paid plan (`payer == Sender`) that fixes the affiliate's rate; 0 with no affiliate.
     struct CreateLinear {
         address recipient;
         address token;
@@ -82,6 +89,8 @@ library Stream {
         bool cancelable;
         uint40 unattestedAllowance;
         uint96 referralBudget;
+        address affiliate;
+        uint32 planId;
     }
 
     /// @notice Parameters of an open-ended stream (the sender is `msg.sender`).
@@ -92,6 +101,8 @@ library Stream {
     /// @param deposit Optional initial top-up (0 for none).
     /// @param unattestedAllowance Whole tokens withdrawable between attestations.
     /// @param referralBudget Extra deposit that pays sender-paid commissions.
+    /// @param affiliate Who the sender pays from the referral budget (G10); zero for none.
+    /// @param planId The sender-paid plan that fixes the affiliate's rate; 0 with no affiliate.
     struct CreateOpen {
         address recipient;
         address token;
@@ -99,6 +110,8 @@ library Stream {
         uint96 deposit;
         uint40 unattestedAllowance;
         uint96 referralBudget;
+        address affiliate;
+        uint32 planId;
     }
 
     /// @notice How a create or deposit is funded when not by a prior `approve`.
@@ -177,6 +190,32 @@ library Stream {
         uint40 referredAt;
     }
 
+    /// @notice A stream's commission, bound when the stream is created (G10): who earns it and at which rate.
+    /// @dev Slot: affiliate (160) | planId (32) | bps (16) | tiered (8).
+    /// @param tiered The plan is volume-tiered: withdrawals add to the (affiliate, recipient) volume.
+    struct Commission {
+        address affiliate;
+        uint32 planId;
+        uint16 bps;
+        bool tiered;
+    }
+
+    /// @notice The risk-gate state of a stream, written only on attested paths (gate rules G2, G4, G7).
+    /// @dev Slot: lastIssuedAt (64) | holdUntil (32) | holdEpoch (32) | holdScore (16) | holdCap (96).
+    /// @param lastIssuedAt The `issuedAt` of the last verdict the stream applied (Release, Hold or Freeze),
+    /// whatever the seq: every later verdict must be strictly newer (G7).
+    /// @param holdUntil While a Hold is recorded for the current seq: when its window ends (0 = no hold).
+    /// @param holdEpoch The oracle's signer epoch when the hold was recorded (re-checked by `finalizeHold`).
+    /// @param holdScore The held verdict's score.
+    /// @param holdCap The held verdict's cap (clamped to 2^96 - 1).
+    struct Gate {
+        uint64 lastIssuedAt;
+        uint32 holdUntil;
+        uint32 holdEpoch;
+        uint16 holdScore;
+        uint96 holdCap;
+    }
+
     /// @notice Per account and token: pull balance and (for affiliates) cumulative referred volume.
     /// @dev Slot: credit (128) | volume (128).
     struct Account {
@@ -200,6 +239,11 @@ library Stream {
     /// @param plans Commission plans by id.
     /// @param referrals Affiliate of each recipient.
     /// @param accounts Pull balance and referred volume per account and token.
+    /// @param gates Risk-gate state per stream (G2/G4/G7).
+    /// @param recipientPaid The broker fee of a `FLAG_REFERRAL` stream.
+    /// @param senderPaid The sender-named referral of a `FLAG_SENDER_REFERRAL` stream.
+    /// @param pairVolumes Gross volume an affiliate earned on one recipient, per token (volume tiers, G10).
+    /// @param operators Who a recipient approved to present its Release and Hold verdicts (G5).
     struct Store {
         mapping(uint256 streamId => Data) streams;
         mapping(uint256 streamId => uint256) snapshots;
@@ -211,6 +255,11 @@ library Stream {
         mapping(uint32 planId => Plan) plans;
         mapping(address recipient => Referral) referrals;
         mapping(address account => mapping(address token => Account)) accounts;
+        mapping(uint256 streamId => Gate) gates;
+        mapping(uint256 streamId => Commission) recipientPaid;
+        mapping(uint256 streamId => Commission) senderPaid;
+        mapping(address affiliate => mapping(address recipient => mapping(address token => uint256))) pairVolumes;
+        mapping(address recipient => mapping(address operator => bool)) operators;
     }
 
     /// @notice Computed amounts of one stream, in token units (see `IPaymentStream.amountsOf`).

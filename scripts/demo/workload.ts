@@ -3,7 +3,7 @@
 // own addresses (impersonated on the local node), and payroll / GPU-provider streams with affiliate
 // commission plans. A keeper applies every posted verdict (release / hold / freeze); at the end the
 // hold windows pass and the arbiter settles frozen milestones.
-import { type Abi, type Address, type Hex, type PublicClient, type WalletClient, decodeEventLog, parseUnits } from "viem";
+import { type Abi, type Address, type Hex, type PublicClient, type WalletClient, decodeEventLog, parseUnits, zeroAddress } from "viem";
 import type { Deployments } from "../../deploy/types.js";
 import type { LabelledPayment, PatternLabel, Scenario } from "../../oracle/src/risk/scenarios.js";
 import type { InMemoryHistory } from "../../oracle/src/risk/inMemoryHistory.js";
@@ -381,9 +381,12 @@ export class Workload {
       const which = k % plans.length;
       await this.fund(sender);
       await this.fund(recipient);
-      await this.send(recipient, stream, abi, "setReferral", [affiliate, planIds[which]]);
+      // Gate rule G10: a broker fee is the recipient's own registration; a sender-paid referral is named by the
+      // sender at creation (affiliate + plan in the create params).
+      const senderPaid = plans[which].plan.payer === 1;
+      if (!senderPaid) await this.send(recipient, stream, abi, "setReferral", [affiliate, planIds[which]]);
       const deposit = USDC(k % 2 === 0 ? 3000 : 1200);
-      const budget = plans[which].plan.payer === 1 ? deposit / 5n : 0n;
+      const budget = senderPaid ? deposit / 5n : 0n;
       await this.mint(sender, deposit + budget);
       const now = (await publicClient.getBlock()).timestamp;
       const create = await this.send(sender, stream, abi, "createLinear", [
@@ -398,6 +401,8 @@ export class Workload {
           cancelable: true,
           unattestedAllowance: 100,
           referralBudget: budget,
+          affiliate: senderPaid ? affiliate : zeroAddress,
+          planId: senderPaid ? planIds[which] : 0,
         },
       ]);
       const ev = decodeAll(abi, create.logs).find((e) => e.eventName === "CreateLinearStream");

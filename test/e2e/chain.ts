@@ -13,6 +13,7 @@ import {
   createWalletClient,
   http,
   type PublicClient,
+  zeroAddress,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
@@ -185,6 +186,8 @@ export async function createLinearStream(rpcUrl: string, s: Stack, p: { recipien
     cancelable: true,
     unattestedAllowance: 0,
     referralBudget: 0n,
+    affiliate: zeroAddress,
+    planId: 0,
   };
   const { result, request } = await s.publicClient.simulateContract({ account: payer, address: s.stream, abi: paymentStreamAbi, functionName: "createLinear", args: [params] });
   const hash = await w.writeContract(request);
@@ -200,7 +203,7 @@ export function testClient(rpcUrl: string) {
 export async function createOpenStream(rpcUrl: string, s: Stack, p: { recipient: Address; ratePerSecond: bigint; deposit: bigint; unattestedAllowance: number }): Promise<bigint> {
   const payer = privateKeyToAccount(KEYS.payer);
   const w = createWalletClient({ account: payer, chain: hardhat, transport: http(rpcUrl) });
-  const params = { recipient: p.recipient, token: s.usdc, ratePerSecond: p.ratePerSecond, deposit: p.deposit, unattestedAllowance: p.unattestedAllowance, referralBudget: 0n };
+  const params = { recipient: p.recipient, token: s.usdc, ratePerSecond: p.ratePerSecond, deposit: p.deposit, unattestedAllowance: p.unattestedAllowance, referralBudget: 0n, affiliate: zeroAddress, planId: 0 };
   const { result, request } = await s.publicClient.simulateContract({ account: payer, address: s.stream, abi: paymentStreamAbi, functionName: "createOpen", args: [params] });
   const hash = await w.writeContract(request);
   await s.publicClient.waitForTransactionReceipt({ hash });

@@ -82,9 +82,9 @@ export default async function measure(
     await (await f.stream.createPlan(f.plan({ kind: Kind.Flat, payer: Payer.Recipient, bps0: 1_500 }))).wait();
     await (await f.stream.createPlan(f.plan({ kind: Kind.Flat, payer: Payer.Sender, bps0: 1_500 }))).wait();
     await (await f.stream.connect(r1).setReferral(f.affiliate.address, planR)).wait();
-    await (await f.stream.connect(r2).setReferral(f.affiliate.address, planR + 1n)).wait();
+    // Gate rule G10: the sender-paid referral is named by the sender at creation (below), not by r2.
     // The affiliate already has a credit and volume (not its first commission).
-    const warmId = await f.createLinear({ recipient: r1.address, startTime: 0n, referralBudget: USDC(10) });
+    const warmId = await f.createLinear({ recipient: r1.address, startTime: 0n });
     await time.increase(100);
     await (await f.stream.connect(r1).withdraw(warmId, r1.address, USDC(1))).wait();
     const id = await f.createLinear({ recipient: r1.address, startTime: 0n, endTime: (await f.now()) + 30n * DAY });
@@ -93,6 +93,8 @@ export default async function measure(
       startTime: 0n,
       endTime: (await f.now()) + 30n * DAY,
       referralBudget: USDC(100),
+      affiliate: f.affiliate.address,
+      planId: planR + 1n,
     });
     await time.increase(DAY);
     out["stream.withdraw with commission"] = await gasOf(f.stream.connect(r1).withdraw(id, r1.address, USDC(10)));

@@ -97,7 +97,9 @@ contract PaymentStreamTest is Test {
             cliffAmount: 0,
             cancelable: true,
             unattestedAllowance: allowance,
-            referralBudget: 0
+            referralBudget: 0,
+            affiliate: address(0),
+            planId: 0
         });
     }
 
@@ -108,7 +110,9 @@ contract PaymentStreamTest is Test {
             ratePerSecond: rate,
             deposit: deposit,
             unattestedAllowance: BIG_ALLOWANCE,
-            referralBudget: 0
+            referralBudget: 0,
+            affiliate: address(0),
+            planId: 0
         });
     }
 
@@ -272,9 +276,12 @@ contract PaymentStreamTest is Test {
         uint128 withdrawable = stream.amountsOf(id).withdrawable;
         cap = uint96(bound(cap, withdrawable, type(uint96).max));
         (Attestation.RiskAttestation memory att, bytes[] memory sigs) = _signed(id, cap, 0);
+        vm.prank(recipient);
         stream.withdrawWithAttestation(id, recipient, withdrawable, att, signerSet, sigs);
         vm.warp(block.timestamp + 1);
-        vm.expectRevert(abi.encodeWithSelector(Errors.RiskGated_AttestationMismatch.selector, stream.subjectOf(id)));
+        bytes32 next = stream.subjectOf(id);
+        vm.prank(recipient);
+        vm.expectRevert(abi.encodeWithSelector(Errors.RiskGated_AttestationMismatch.selector, next));
         stream.withdrawWithAttestation(id, recipient, 1, att, signerSet, sigs);
     }
 
@@ -284,10 +291,12 @@ contract PaymentStreamTest is Test {
         stream.allowToken(address(t19));
     }
 
-    /// @dev After 65,535 attestations a stream cannot use another (no wrap-around replay); plain withdrawals
-    /// under the allowance and cancel still work.
-    function test_RevertGiven_SeqExhausted() external {
-        uint256 id = stream.createLinear(_linear(token6, 1_000e6, 1000, 10));
+    /// @dev Gate rule G8: after 65,535 attestations the seq saturates (the last subject is reused, replays stay
+    /// refused by G7) and the sender or the arbiter may cancel even a non-cancelable stream: no balance is stuck.
+    function test_GivenSeqExhausted_SeqSaturatesAndCancelIsOpen() external {
+        Stream.CreateLinear memory p = _linear(token6, 1_000e6, 1000, 10);
+        p.cancelable = false;
+        uint256 id = stream.createLinear(p);
         // Storage: _owner (0), _pendingOwner (1), arbiter (2), nextStreamId (3), nextPlanId|_tokenCount (4),
         // _store.streams (5); the stream's slot 2 holds seq at bits 224..239.
         bytes32 slot = bytes32(uint256(keccak256(abi.encode(id, uint256(5)))) + 2);
@@ -296,8 +305,18 @@ contract PaymentStreamTest is Test {
         assertEq(stream.getStream(id).seq, type(uint16).max, "seq not set");
         vm.warp(block.timestamp + 10);
         (Attestation.RiskAttestation memory att, bytes[] memory sigs) = _signed(id, 1e6, 0);
-        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentStream_SeqExhausted.selector, id));
+        vm.prank(recipient);
         stream.withdrawWithAttestation(id, recipient, 1e6, att, signerSet, sigs);
+        assertEq(stream.getStream(id).seq, type(uint16).max, "seq saturates");
+        // The same verdict cannot be replayed on the reused subject.
+        vm.prank(recipient);
+        vm.expectRevert(
+            abi.encodeWithSelector(Errors.RiskGated_StaleVerdict.selector, att.subject, att.issuedAt, att.issuedAt)
+        );
+        stream.withdrawWithAttestation(id, recipient, 1e6, att, signerSet, sigs);
+        // The non-cancelable stream can be canceled now; what streamed stays withdrawable.
+        stream.cancel(id);
+        assertTrue(stream.getStream(id).flags & Stream.FLAG_CANCELED != 0, "canceled");
         stream.withdraw(id, recipient, 1e6);
     }
 

@@ -81,7 +81,9 @@ contract PaymentStreamBranchesTest is Test {
                 cliffAmount: 0,
                 cancelable: true,
                 unattestedAllowance: 0,
-                referralBudget: 0
+                referralBudget: 0,
+                affiliate: address(0),
+                planId: 0
             })
         );
         vm.warp(block.timestamp + 500);

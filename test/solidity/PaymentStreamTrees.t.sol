@@ -55,7 +55,9 @@ contract PaymentStreamTreesTest is Test {
             ratePerSecond: 1e18,
             deposit: 0,
             unattestedAllowance: allowance,
-            referralBudget: 0
+            referralBudget: 0,
+            affiliate: address(0),
+            planId: 0
         });
     }
 
@@ -73,9 +75,9 @@ contract PaymentStreamTreesTest is Test {
         stream.createOpen(_open(token6, type(uint40).max));
     }
 
-    /// @dev The posted path checks the attestation counter before asking the oracle, like the inline path
-    /// (test_RevertGiven_SeqExhausted): after 65,535 attestations no subject is left.
-    function test_withdrawWithPosted_RevertGiven_SeqExhausted() external {
+    /// @dev Gate rule G8 (test_GivenSeqExhausted_SeqSaturatesAndCancelIsOpen): at an exhausted seq the arbiter
+    /// may cancel a non-cancelable stream too, and plain withdrawals under the allowance still work.
+    function test_cancel_GivenSeqExhausted_ArbiterMayCancel() external {
         uint256 id = stream.createLinear(
             Stream.CreateLinear({
                 recipient: recipient,
@@ -85,22 +87,25 @@ contract PaymentStreamTreesTest is Test {
                 cliffTime: 0,
                 endTime: uint32(block.timestamp + 1000),
                 cliffAmount: 0,
-                cancelable: true,
+                cancelable: false,
                 unattestedAllowance: 10,
-                referralBudget: 0
+                referralBudget: 0,
+                affiliate: address(0),
+                planId: 0
             })
         );
+        vm.warp(block.timestamp + 10);
+        address arbiter = stream.arbiter();
+        vm.prank(arbiter);
+        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentStream_CallerNotSender.selector, id, arbiter));
+        stream.cancel(id);
         // Storage: _owner (0), _pendingOwner (1), arbiter (2), nextStreamId (3), nextPlanId|_tokenCount (4),
         // _store.streams (5); the stream's slot 2 holds seq at bits 224..239.
         bytes32 slot = bytes32(uint256(keccak256(abi.encode(id, uint256(5)))) + 2);
         uint256 word = uint256(vm.load(address(stream), slot));
         vm.store(address(stream), slot, bytes32(word | (uint256(type(uint16).max) << 224)));
-        assertEq(stream.getStream(id).seq, type(uint16).max, "seq not set");
-        vm.warp(block.timestamp + 10);
-        vm.prank(recipient);
-        vm.expectRevert(abi.encodeWithSelector(Errors.PaymentStream_SeqExhausted.selector, id));
-        stream.withdrawWithPosted(id, recipient, 1e6, 1e6);
-        // Plain withdrawals under the allowance still work.
+        vm.prank(arbiter);
+        stream.cancel(id);
         stream.withdraw(id, recipient, 1e6);
         assertEq(token6.balanceOf(recipient), 1e6, "withdrawn");
     }

@@ -206,6 +206,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
         cancelable: true,
         unattestedAllowance: Math.max(0, Math.round(Number(allowance.value))),
         referralBudget: 0n,
+        affiliate: "0x0000000000000000000000000000000000000000" as const,
+        planId: 0,
       };
       if ((streamFunding.value as Funding) === "approve") {
         await ensureAllowance(s, s.addr.stream, dep, "the stream", progress);

@@ -161,6 +161,18 @@ function hintFor(e: DecodedRevert, label: string): string {
       return `Above what the attestation covers (${usdc2(a[2])} USDC).`;
     case "PaymentStream_StreamFrozen":
       return "The stream is frozen by the risk oracle.";
+    case "PaymentStream_CallerNotRecipientOrOperator":
+      return "Only the stream's recipient (or an operator it approved) can use its Release or Hold verdict; anyone can apply a Freeze.";
+    case "PaymentStream_NoHold":
+      return "No hold is recorded for this stream's current attestation.";
+    case "PaymentStream_HoldOver":
+      return "The hold window is over: the hold can no longer be disputed.";
+    case "PaymentStream_AccountBlocked":
+      return "The token refuses this account (e.g. blacklisted by the issuer): its funds cannot be sent to another address.";
+    case "PaymentStream_ArbiterIsParty":
+      return "The arbiter cannot be the sender or the recipient of a stream.";
+    case "PaymentStream_ArbitrationPending":
+      return typeof a[1] === "bigint" ? `The stream is frozen for the arbiter: you may cancel it from ${new Date(Number(a[1]) * 1000).toLocaleString()}.` : "The stream is frozen for the arbiter: try again after the arbitration timeout.";
     case "PaymentStream_HoldActive":
       return typeof a[1] === "bigint" ? `The oracle's verdict holds the stream until ${new Date(Number(a[1]) * 1000).toLocaleTimeString()}: try again then.` : "The stream is on hold: try again after it ends.";
     case "PaymentStream_EndTimeInPast":

@@ -120,7 +120,9 @@ describe("PaymentStream branches (from the trees)", function () {
       await time.setNextBlockTimestamp(p.startTime + 100n);
       await freeze(f, id);
       await time.increase(50);
-      await expect(f.stream.connect(f.sender).cancel(id)).to.be.revertedWithCustomError(f.errs, "PaymentStream_CallerNotArbiter");
+      // Gate rule G6.2: the sender only after the arbitration timeout.
+      await expect(f.stream.connect(f.sender).cancel(id)).to.be.revertedWithCustomError(f.errs, "PaymentStream_ArbitrationPending");
+      await expect(f.stream.connect(f.other).cancel(id)).to.be.revertedWithCustomError(f.errs, "PaymentStream_CallerNotArbiter");
       // 100 of 1,000 s elapsed when it froze: 100 USDC stay with the recipient, 900 go back.
       await expect(f.stream.connect(f.arbiter).cancel(id))
         .to.emit(f.errs, "CancelStream")
@@ -172,6 +174,8 @@ describe("PaymentStream branches (from the trees)", function () {
     it("test_withdrawWithPosted_RevertWhen_ToNotRecipient", async function () {
       const f = await loadFixture(posted);
       await f.post(f.id, USDC(100));
+      // An operator may present the recipient's Release (G5) but only withdraw to the recipient.
+      await f.stream.connect(f.recipient).setOperator(f.other.address, true);
       await expect(f.stream.connect(f.other).withdrawWithPosted(f.id, f.other.address, USDC(10), USDC(100)))
         .to.be.revertedWithCustomError(f.errs, "PaymentStream_WithdrawToNotRecipient")
         .withArgs(f.id, f.other.address, f.other.address);
@@ -181,11 +185,14 @@ describe("PaymentStream branches (from the trees)", function () {
       const f = await loadFixture(posted);
       const latest = await f.now();
       const signed = await f.post(f.id, USDC(200), { score: 5_000, expiresAt: latest + 7_200n });
-      const call = () => f.stream.connect(f.recipient).withdrawWithPosted(f.id, f.recipient.address, USDC(200), USDC(200));
-      await expect(call()).to.be.revertedWithCustomError(f.errs, "PaymentStream_HoldActive").withArgs(f.id, signed.att.issuedAt + 3_600n);
-      await time.increaseTo(signed.att.issuedAt + 3_600n);
+      const tx = await f.stream.connect(f.recipient).withdrawWithPosted(f.id, f.recipient.address, USDC(200), USDC(200));
+      const holdUntil = BigInt((await tx.getBlock())!.timestamp) + 3_600n;
+      await expect(tx).to.emit(f.errs, "HoldStream").withArgs(f.id, await f.stream.subjectOf(f.id), holdUntil, 5_000, signed.att.issuedAt);
+      const call = () => f.stream.connect(f.recipient).finalizeHold(f.id, f.recipient.address, USDC(200));
+      await expect(call()).to.be.revertedWithCustomError(f.errs, "PaymentStream_HoldActive").withArgs(f.id, holdUntil);
+      await time.increaseTo(holdUntil);
       await expect(call())
-        .to.emit(f.stream, "UseAttestation")
+        .to.emit(f.errs, "UseAttestation")
         .withArgs(f.id, await f.stream.subjectOf(f.id), Decision.Hold, 5_000, signed.att.issuedAt)
         .and.to.emit(f.stream, "WithdrawStream")
         .withArgs(f.id, f.recipient.address, USDC(200), USDC(200));

@@ -9,13 +9,18 @@ async function fixture() {
   return streamFixture(ethers);
 }
 
-/** Creates a plan, refers the recipient under it, and opens a 1,000 USDC / 1,000 s stream to it. */
+/** Creates a plan and opens a 1,000 USDC / 1,000 s stream under it: a recipient-paid plan through the recipient's
+ * registration (broker), a sender-paid one named by the sender at creation (G10). */
 async function referred(f: Awaited<ReturnType<typeof fixture>>, plan: Parameters<typeof f.plan>[0], budget = 0n) {
   const planId = await f.stream.nextPlanId();
   await expect(f.stream.createPlan(f.plan(plan))).to.emit(f.errs, "CreatePlan");
-  await expect(f.stream.connect(f.recipient).setReferral(f.affiliate.address, planId))
-    .to.emit(f.errs, "SetReferral").withArgs(f.recipient.address, f.affiliate.address, planId);
-  const id = await f.createLinear({ startTime: 0n, endTime: (await f.now()) + 1_001n, unattestedAllowance: 10_000n, referralBudget: budget });
+  const bySender = plan?.payer === Payer.Sender;
+  if (!bySender) {
+    await expect(f.stream.connect(f.recipient).setReferral(f.affiliate.address, planId))
+      .to.emit(f.errs, "SetReferral").withArgs(f.recipient.address, f.affiliate.address, planId);
+  }
+  const named = bySender ? { affiliate: f.affiliate.address, planId } : {};
+  const id = await f.createLinear({ startTime: 0n, endTime: (await f.now()) + 1_001n, unattestedAllowance: 10_000n, referralBudget: budget, ...named });
   await time.increase(500);
   return { planId, id };
 }
@@ -78,25 +83,33 @@ describe("PaymentStream: commission plans", function () {
     expect((await f.stream.accountOf(f.affiliate.address, f.usdcAddress)).credit).to.equal(USDC(30));
   });
 
-  it("time-tiered: 20% until T after the referral, then 10%", async function () {
+  it("G10: time-tiered: 20% for streams created until T after the referral, 10% after; the rate is fixed at creation", async function () {
     const f = await loadFixture(fixture);
     const { id } = await referred(f, { kind: Kind.TimeTiered, bps0: 2_000, bps1: 1_000, tierDuration: Number(180n * DAY) });
     await expect(f.stream.connect(f.recipient).withdraw(id, f.recipient.address, USDC(100)))
       .to.emit(f.stream, "WithdrawStream").withArgs(id, f.recipient.address, USDC(100), USDC(80));
     const id2 = await f.createLinear({ startTime: 0n, endTime: (await f.now()) + 400n * DAY, deposit: USDC(4_000), unattestedAllowance: 10_000n });
     await time.increase(180n * DAY);
+    // Created before T: keeps 20% whenever it withdraws (waiting does not change the rate).
     await expect(f.stream.connect(f.recipient).withdraw(id2, f.recipient.address, USDC(100)))
-      .to.emit(f.stream, "WithdrawStream").withArgs(id2, f.recipient.address, USDC(100), USDC(90));
+      .to.emit(f.stream, "WithdrawStream").withArgs(id2, f.recipient.address, USDC(100), USDC(80));
+    const id3 = await f.createLinear({ startTime: 0n, endTime: (await f.now()) + 400n * DAY, deposit: USDC(4_000), unattestedAllowance: 10_000n });
+    await time.increase(10n * DAY);
+    await expect(f.stream.connect(f.recipient).withdraw(id3, f.recipient.address, USDC(100)))
+      .to.emit(f.stream, "WithdrawStream").withArgs(id3, f.recipient.address, USDC(100), USDC(90));
   });
 
-  it("volume-tiered: 10/20/30/40% by the affiliate's cumulative referred volume", async function () {
+  it("G10: volume-tiered: 10/20/30/40% by the volume the affiliate earned on this recipient, fixed per stream at creation", async function () {
     const f = await loadFixture(fixture);
     const { id } = await referred(f, { kind: Kind.VolumeTiered, bps0: 1_000, bps1: 2_000, bps2: 3_000, bps3: 4_000, tier1: 100n, tier2: 200n, tier3: 300n });
     const nets: bigint[] = [];
+    let current = id;
     for (let i = 0; i < 4; i++) {
-      const rc = await (await f.stream.connect(f.recipient).withdraw(id, f.recipient.address, USDC(100))).wait();
+      const rc = await (await f.stream.connect(f.recipient).withdraw(current, f.recipient.address, USDC(100))).wait();
       const ev = rc!.logs.map((l) => f.stream.interface.parseLog(l)).find((e) => e?.name === "WithdrawStream");
       nets.push(ev!.args.net as bigint);
+      current = await f.createLinear({ startTime: 0n, unattestedAllowance: 10_000n });
+      await time.increase(500);
     }
     expect(nets).to.deep.equal([USDC(90), USDC(80), USDC(70), USDC(60)]);
     expect((await f.stream.accountOf(f.affiliate.address, f.usdcAddress)).volume).to.equal(USDC(400));
@@ -106,9 +119,8 @@ describe("PaymentStream: commission plans", function () {
     const f = await loadFixture(fixture);
     const planId = await f.stream.nextPlanId();
     await f.stream.createPlan(f.plan({ payer: Payer.Sender, bps0: 1_000 }));
-    await f.stream.connect(f.recipient).setReferral(f.affiliate.address, planId);
     const id = await f.stream.nextStreamId();
-    await expect(f.stream.connect(f.sender).createOpen(await f.open({ deposit: USDC(500), referralBudget: USDC(5) })))
+    await expect(f.stream.connect(f.sender).createOpen(await f.open({ deposit: USDC(500), referralBudget: USDC(5), affiliate: f.affiliate.address, planId })))
       .to.emit(f.stream, "FundReferralBudget").withArgs(id, USDC(5));
     await time.increase(100);
     await expect(f.stream.connect(f.recipient).withdraw(id, f.recipient.address, USDC(50)))
@@ -124,15 +136,16 @@ describe("PaymentStream: commission plans", function () {
     await expect(f.stream.connect(f.recipient).withdraw(before, f.recipient.address, USDC(10))).to.not.emit(f.stream, "PayCommission");
   });
 
-  it("referral budget: locked while commissions may be due, refunded at cancel or once fully withdrawn", async function () {
+  it("referral budget: locked while the stream runs, refunded at cancel or after the end beyond the reserve", async function () {
     const f = await loadFixture(fixture);
-    const { id } = await referred(f, { payer: Payer.Sender }, USDC(50));
+    const { id, planId } = await referred(f, { payer: Payer.Sender }, USDC(50));
     await expect(f.stream.connect(f.sender).refundReferralBudget(id)).to.be.revertedWithCustomError(f.errs, "PaymentStream_BudgetLocked");
     await expect(f.stream.connect(f.recipient).refundReferralBudget(id)).to.be.revertedWithCustomError(f.errs, "PaymentStream_CallerNotSender");
     await time.increase(1_000);
     await f.stream.connect(f.recipient).withdrawMax(id, f.recipient.address); // 1,000 USDC, 150 commission capped at 50
     await expect(f.stream.connect(f.sender).refundReferralBudget(id)).to.be.revertedWithCustomError(f.errs, "PaymentStream_ZeroAmount");
-    const id2 = await f.createLinear({ startTime: 0n, unattestedAllowance: 10_000n, referralBudget: USDC(400) });
+    const named = { affiliate: f.affiliate.address, planId };
+    const id2 = await f.createLinear({ startTime: 0n, unattestedAllowance: 10_000n, referralBudget: USDC(400), ...named });
     await time.increase(100);
     await f.stream.connect(f.recipient).withdrawMax(id2, f.recipient.address);
     await time.increase(2_000);
@@ -142,7 +155,7 @@ describe("PaymentStream: commission plans", function () {
     expect(left >= USDC(250) && left <= USDC(250) + 2n).to.equal(true);
     await expect(f.stream.connect(f.sender).refundReferralBudget(id2)).to.emit(f.errs, "RefundReferralBudget").withArgs(id2, left);
     // Cancel returns the budget with the refund.
-    const id3 = await f.createLinear({ unattestedAllowance: 10_000n, referralBudget: USDC(7) });
+    const id3 = await f.createLinear({ unattestedAllowance: 10_000n, referralBudget: USDC(7), ...named });
     await expect(f.stream.connect(f.sender).cancel(id3)).to.emit(f.errs, "RefundReferralBudget").withArgs(id3, USDC(7));
   });
 });

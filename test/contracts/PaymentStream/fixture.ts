@@ -26,6 +26,8 @@ export type LinearParams = {
   cancelable: boolean;
   unattestedAllowance: bigint;
   referralBudget: bigint;
+  affiliate: string;
+  planId: bigint;
 };
 
 export type OpenParams = {
@@ -35,6 +37,8 @@ export type OpenParams = {
   deposit: bigint;
   unattestedAllowance: bigint;
   referralBudget: bigint;
+  affiliate: string;
+  planId: bigint;
 };
 
 export type PlanParams = {
@@ -136,6 +140,8 @@ export async function streamFixture(ethers: HardhatEthers): Promise<StreamFixtur
       cancelable: true,
       unattestedAllowance: 100n,
       referralBudget: 0n,
+      affiliate: ethers.ZeroAddress,
+      planId: 0n,
       ...overrides,
     };
   };
@@ -146,6 +152,8 @@ export async function streamFixture(ethers: HardhatEthers): Promise<StreamFixtur
     deposit: 0n,
     unattestedAllowance: 100n,
     referralBudget: 0n,
+    affiliate: ethers.ZeroAddress,
+    planId: 0n,
     ...overrides,
   });
   const createLinear = async (overrides: Partial<LinearParams> = {}): Promise<bigint> => {

@@ -10,14 +10,15 @@ async function fixture() {
 }
 
 describe("PaymentStream: stablecoin reality", function () {
-  it("blacklisted recipient: anyone-to-recipient fails, the recipient withdraws elsewhere, the sender still cancels", async function () {
+  it("G9: blacklisted recipient: no withdrawal reaches it or a fresh address; the sender still cancels", async function () {
     const f = await loadFixture(fixture);
     const p = await f.linear({ startTime: 0n });
     const id = await f.createLinear(p);
     await time.increase(100);
     await f.usdc.blacklist(f.recipient.address);
     await expect(f.stream.connect(f.other).withdrawMax(id, f.recipient.address)).to.be.revert(ethers);
-    await expect(f.stream.connect(f.recipient).withdraw(id, f.other.address, USDC(10))).to.emit(f.stream, "WithdrawStream");
+    await expect(f.stream.connect(f.recipient).withdraw(id, f.other.address, USDC(10)))
+      .to.be.revertedWithCustomError(f.errs, "PaymentStream_AccountBlocked").withArgs(f.recipient.address, f.usdcAddress);
     await expect(f.stream.connect(f.sender).cancel(id)).to.emit(f.errs, "CancelStream");
     // Batch withdraw skips the blacklisted recipient's stream without blocking others.
     const other = await f.createLinear({ recipient: f.other.address, startTime: 0n });
@@ -38,7 +39,10 @@ describe("PaymentStream: stablecoin reality", function () {
     expect(credit).to.be.lessThanOrEqual(refundable);
     expect(credit).to.be.greaterThan(0n);
     await expect(f.stream.connect(f.recipient).withdrawMax(id, f.recipient.address)).to.emit(f.stream, "WithdrawStream");
-    // The sender claims to another address (or after being un-blacklisted).
+    // G9: while blacklisted the credit cannot go to a fresh address; after the issuer lifts it, it can.
+    await expect(f.stream.connect(f.sender).claim(f.usdcAddress, f.other.address))
+      .to.be.revertedWithCustomError(f.errs, "PaymentStream_AccountBlocked").withArgs(f.sender.address, f.usdcAddress);
+    await f.usdc.unBlacklist(f.sender.address);
     await expect(f.stream.connect(f.sender).claim(f.usdcAddress, f.other.address)).to.emit(f.errs, "Claim");
     expect(await f.usdc.balanceOf(f.other.address)).to.equal(credit);
   });

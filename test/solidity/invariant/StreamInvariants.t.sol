@@ -12,8 +12,10 @@ import { InvariantTest } from "../utils/Test.sol";
 import { Vm } from "../utils/Vm.sol";
 
 /// @notice Drives PaymentStream through random sequences of creates (both shapes, both tokens, with and
-/// without referrals and budgets), top-ups, withdrawals (plain, max, attested with every decision, replays),
-/// pauses, restarts, refunds, cancels, arbiter actions, blacklisting and time; keeps the ghost books.
+/// without referrals and budgets), top-ups, withdrawals (plain, max, attested with every decision, posted and
+/// inline for the same seq in random `issuedAt` order, by the recipient, its operator or a third party,
+/// replays), hold finalization and disputes, revocations, pauses, restarts, refunds, cancels, arbiter actions,
+/// creates naming the arbiter as a party, blacklisting and time; keeps the ghost books.
 /// Every call is wrapped in try/catch: a revert is a legal outcome, only state after success is booked.
 contract StreamHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
@@ -29,7 +31,20 @@ contract StreamHandler {
     address[] internal signerSet;
     address public arbiter;
     address public affiliate;
-    address[] public recipients; // 0: broker-fee referral, 1: sender-paid referral, 2: none
+    address public outsider;
+    address public operator; // approved by recipients[2] only
+    address[] public recipients; // 0: broker-fee referral, 1: sender-paid referral (named at creation), 2: none
+
+    // Gate-rule ghosts (each must stay 0).
+    uint256 public ghostOutsiderSpends; // G5: a Release/Hold applied for a caller neither recipient nor operator
+    uint256 public ghostStaleApplied; // G7: a verdict applied that was not strictly newer than the last one
+    uint256 public ghostHeldMovedEarly; // G4: held funds moved before holdUntil (or by a Hold verdict itself)
+    uint256 public ghostArbiterParty; // G6.1: a stream created with the arbiter as sender or recipient
+    uint256 public ghostIssuedAtDecreases; // G7: a stream's last applied issuedAt went down
+    uint256 public ghostHoldsRecorded;
+    uint256 public ghostHoldsFinalized;
+    uint256 public ghostOutsiderFreezes;
+    mapping(uint256 streamId => uint64) public ghostLastIssuedAt;
 
     uint256 public ghostCommissionMismatches;
     uint256 public ghostReplaySuccesses;
@@ -42,6 +57,7 @@ contract StreamHandler {
     Attestation.RiskAttestation internal _lastAtt;
     bytes[] internal _lastSigs;
     uint256 internal _lastAttStream;
+    uint256 internal _lastHeldStream;
 
     constructor() {
         address signer;
@@ -69,8 +85,16 @@ contract StreamHandler {
         stream.createPlan(_plan(Stream.CommissionKind.TimeTiered, Stream.CommissionPayer.Sender));
         vm.prank(recipients[0]);
         stream.setReferral(affiliate, 1);
-        vm.prank(recipients[1]);
-        stream.setReferral(affiliate, 2);
+        outsider = _makeAddr("outsider");
+        operator = _makeAddr("operator");
+        vm.prank(recipients[2]);
+        stream.setOperator(operator, true);
+    }
+
+    /// @dev recipients[1]'s streams pay the affiliate from the sender's budget (G10: named by the sender).
+    function _referral(address recipient, uint96 budget) internal view returns (address, uint32, uint96) {
+        if (recipient == recipients[1]) return (affiliate, 2, budget);
+        return (address(0), 0, 0);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -95,26 +119,30 @@ contract StreamHandler {
         duration = uint32(_bound(duration, 2, 400 days));
         uint32 start = uint32(block.timestamp);
         uint32 cliff = cliffSeed % 3 == 0 ? start + uint32(_bound(cliffSeed, 1, duration - 1)) : 0;
-        try stream.createLinear(
-            Stream.CreateLinear({
-                recipient: recipients[recipientSeed % 3],
-                token: useDai ? address(dai) : address(usdc),
-                deposit: deposit,
-                startTime: start,
-                cliffTime: cliff,
-                endTime: start + duration,
-                cliffAmount: cliff == 0 ? 0 : deposit / 4,
-                cancelable: cliffSeed % 2 == 0,
-                unattestedAllowance: uint40(_bound(allowance, 0, 1e6)),
-                referralBudget: uint96(_bound(budget, 0, deposit / 2))
-            })
-        ) returns (uint256) { } catch { }
+        Stream.CreateLinear memory p = Stream.CreateLinear({
+            recipient: recipients[recipientSeed % 3],
+            token: useDai ? address(dai) : address(usdc),
+            deposit: deposit,
+            startTime: start,
+            cliffTime: cliff,
+            endTime: start + duration,
+            cliffAmount: cliff == 0 ? 0 : deposit / 4,
+            cancelable: cliffSeed % 2 == 0,
+            unattestedAllowance: uint40(_bound(allowance, 0, 1e6)),
+            referralBudget: 0,
+            affiliate: address(0),
+            planId: 0
+        });
+        (p.affiliate, p.planId, p.referralBudget) = _referral(p.recipient, uint96(_bound(budget, 0, deposit / 2)));
+        try stream.createLinear(p) returns (uint256) { } catch { }
     }
 
     function createOpen(uint256 recipientSeed, bool useDai, uint64 rate, uint96 deposit, uint40 allowance) external {
         if (stream.nextStreamId() > MAX_STREAMS) return;
         ++ghostCalls;
         uint256 unit = useDai ? 1e18 : 1e6;
+        (address aff, uint32 planId, uint96 bud) =
+            _referral(recipients[recipientSeed % 3], uint96(_bound(deposit, 0, 1e3 * unit)));
         try stream.createOpen(
             Stream.CreateOpen({
                 recipient: recipients[recipientSeed % 3],
@@ -122,7 +150,9 @@ contract StreamHandler {
                 ratePerSecond: uint64(_bound(rate, 1, 1e18)),
                 deposit: uint96(_bound(deposit, 0, 1e7 * unit)),
                 unattestedAllowance: uint40(_bound(allowance, 0, 1e6)),
-                referralBudget: uint96(_bound(deposit, 0, 1e3 * unit))
+                referralBudget: bud,
+                affiliate: aff,
+                planId: planId
             })
         ) returns (uint256) { } catch { }
     }
@@ -150,19 +180,34 @@ contract StreamHandler {
         _sync();
     }
 
-    function withdrawAttested(uint256 idSeed, uint16 score, uint128 amount) external {
+    /// @dev A verdict for the stream's current seq, issued `back` seconds ago (random order across calls), presented
+    /// inline or posted first, by the recipient, the recipient's operator (if any) or a third party.
+    function withdrawAttested(
+        uint256 idSeed,
+        uint16 score,
+        uint128 amount,
+        uint8 back,
+        bool posted,
+        uint8 callerSeed
+    )
+        external
+    {
         (bool ok, uint256 id) = _pick(idSeed);
         if (!ok) return;
         ++ghostCalls;
-        (Attestation.RiskAttestation memory att, bytes[] memory sigs) = _attest(id, score);
+        (Attestation.RiskAttestation memory att, bytes[] memory sigs) = _attest(id, score, back % 121);
         uint128 cap = uint128(att.amount);
-        _tryAttested(id, uint128(_bound(amount, 1, cap == 0 ? 1 : cap)), att, sigs);
+        if (posted) {
+            try oracle.postAttestation(att, signerSet, sigs) { } catch { }
+        }
+        _tryAttested(id, uint128(_bound(amount, 1, cap == 0 ? 1 : cap)), att, sigs, posted, callerSeed % 3);
         _sync();
     }
 
     function _attest(
         uint256 id,
-        uint16 score
+        uint16 score,
+        uint256 back
     )
         internal
         view
@@ -176,11 +221,11 @@ contract StreamHandler {
             payer: s.sender,
             payee: s.recipient,
             token: a.token,
-            amount: a.withdrawable,
+            amount: a.withdrawable == 0 ? 1 : a.withdrawable,
             score: uint16(_bound(score, 0, 10_000)),
             reasons: 0,
             modelId: keccak256("model"),
-            issuedAt: uint64(block.timestamp),
+            issuedAt: uint64(block.timestamp - back),
             expiresAt: uint64(block.timestamp + 3600),
             nonce: keccak256(abi.encode(id, ghostCalls))
         });
@@ -193,27 +238,116 @@ contract StreamHandler {
         uint256 id,
         uint128 amount,
         Attestation.RiskAttestation memory att,
-        bytes[] memory sigs
+        bytes[] memory sigs,
+        bool posted,
+        uint256 callerKind
     )
         internal
     {
         Book memory b = _book(id);
-        uint16 seqBefore = stream.getStream(id).seq;
-        try stream.withdrawWithAttestation(id, b.recipient, amount, att, signerSet, sigs) {
-            Stream.Data memory s = stream.getStream(id);
-            if (s.seq == seqBefore + 1) {
-                ++ghostAttested;
-                _lastAtt = att;
-                _lastSigs = sigs;
-                _lastAttStream = id;
-                if (s.flags & Stream.FLAG_FROZEN == 0) _check(id, b);
-            }
+        Stream.Data memory before = stream.getStream(id);
+        Stream.Gate memory gBefore = stream.gateOf(id);
+        address caller = callerKind == 0 ? b.recipient : callerKind == 1 ? operator : outsider;
+        bool entitled = caller == b.recipient || stream.isOperator(b.recipient, caller);
+        vm.prank(caller);
+        bool success;
+        if (posted) {
+            try stream.withdrawWithPosted(id, b.recipient, amount, att.amount) { success = true; } catch { }
+        } else {
+            try stream.withdrawWithAttestation(id, b.recipient, amount, att, signerSet, sigs) { success = true; } catch { }
+        }
+        if (!success) return;
+        Stream.Data memory s = stream.getStream(id);
+        Stream.Gate memory g = stream.gateOf(id);
+        bool froze = s.flags & Stream.FLAG_FROZEN != 0 && before.flags & Stream.FLAG_FROZEN == 0;
+        // G7: whatever it decided, the applied verdict is strictly newer than the last one the stream applied
+        // (posted: the oracle's slot may hold another verdict than `att` when the post was refused).
+        if (g.lastIssuedAt <= gBefore.lastIssuedAt) ++ghostStaleApplied;
+        if (!posted && g.lastIssuedAt != att.issuedAt) ++ghostStaleApplied;
+        // G5: a third party's verdict only ever freezes.
+        if (!entitled) {
+            if (froze) ++ghostOutsiderFreezes;
+            else ++ghostOutsiderSpends;
+        }
+        if (g.holdUntil != 0) {
+            ++ghostHoldsRecorded;
+            _lastHeldStream = id;
+            // G4: a Hold moves nothing.
+            if (s.withdrawn != before.withdrawn) ++ghostHeldMovedEarly;
+            return;
+        }
+        if (!froze) {
+            ++ghostAttested;
+            _lastAtt = att;
+            _lastSigs = sigs;
+            _lastAttStream = id;
+            _check(id, b);
+        }
+    }
+
+    /// @dev G4: the recipient (or its operator) finalizes a recorded hold; succeeds only after `holdUntil`.
+    function finalizeHold(uint256 idSeed, uint128 amount, bool asOperator) external {
+        (bool ok, uint256 id) = _pick(idSeed);
+        if (!ok) return;
+        // Mostly the stream that recorded the last hold, so finalization is exercised.
+        if (_lastHeldStream != 0 && idSeed % 4 != 0) id = _lastHeldStream;
+        ++ghostCalls;
+        Book memory b = _book(id);
+        Stream.Gate memory g = stream.gateOf(id);
+        uint128 max = stream.amountsOf(id).withdrawable;
+        if (g.holdCap < max) max = g.holdCap;
+        vm.prank(asOperator && b.recipient == recipients[2] ? operator : b.recipient);
+        try stream.finalizeHold(id, b.recipient, uint128(_bound(amount, 1, max == 0 ? 1 : max))) {
+            ++ghostHoldsFinalized;
+            if (g.holdUntil == 0 || block.timestamp < g.holdUntil) ++ghostHeldMovedEarly;
+            _check(id, b);
+        } catch { }
+        _sync();
+    }
+
+    /// @dev G4.3: the sender disputes a recorded hold (only within its window).
+    function disputeHold(uint256 idSeed) external {
+        (bool ok, uint256 id) = _pick(idSeed);
+        if (!ok) return;
+        ++ghostCalls;
+        Stream.Gate memory g = stream.gateOf(id);
+        vm.prank(stream.getStream(id).sender);
+        try stream.disputeHold(id) {
+            if (g.holdUntil == 0 || block.timestamp >= g.holdUntil) ++ghostHeldMovedEarly;
+        } catch { }
+        _sync();
+    }
+
+    /// @dev G3: the oracle owner revokes the last applied attestation (a later finalize or replay must fail).
+    function revokeLast() external {
+        if (_lastAttStream == 0) return;
+        ++ghostCalls;
+        try oracle.revokeAttestation(_lastAtt) { } catch { }
+    }
+
+    /// @dev G6.1: creates naming the arbiter as sender or recipient never succeed.
+    function createWithArbiter(bool asSender) external {
+        ++ghostCalls;
+        Stream.CreateOpen memory p = Stream.CreateOpen({
+            recipient: asSender ? recipients[2] : arbiter,
+            token: address(usdc),
+            ratePerSecond: 1,
+            deposit: 0,
+            unattestedAllowance: 0,
+            referralBudget: 0,
+            affiliate: address(0),
+            planId: 0
+        });
+        if (asSender) vm.prank(arbiter);
+        try stream.createOpen(p) {
+            ++ghostArbiterParty;
         } catch { }
     }
 
     function replayLast(uint128 amount) external {
         if (_lastAttStream == 0) return;
         ++ghostCalls;
+        vm.prank(_lastAtt.payee);
         try stream.withdrawWithAttestation(_lastAttStream, _lastAtt.payee, uint128(_bound(amount, 1, 1e6)), _lastAtt, signerSet, _lastSigs) {
             ++ghostReplaySuccesses;
         } catch { }
@@ -250,6 +384,7 @@ contract StreamHandler {
         (bool ok, uint256 id) = _pick(idSeed);
         if (!ok) return;
         ++ghostCalls;
+        // The handler is every stream's sender; a frozen stream's sender cancel needs ARBITRATION_TIMEOUT (G6.2).
         if (asArbiter) vm.prank(arbiter);
         try stream.cancel(id) { } catch { }
         _sync();
@@ -328,13 +463,17 @@ contract StreamHandler {
         ++ghostWithdrawals;
     }
 
-    /// @dev Streamed never decreases (it stays constant while frozen, paused or canceled).
+    /// @dev Streamed never decreases (it stays constant while frozen, paused or canceled); neither does a
+    /// stream's last applied `issuedAt` (G7).
     function _sync() internal {
         uint256 next = stream.nextStreamId();
         for (uint256 id = 1; id < next; ++id) {
             uint128 streamed = stream.amountsOf(id).streamed;
             if (streamed < ghostLastStreamed[id]) ++ghostStreamedDecreases;
             ghostLastStreamed[id] = streamed;
+            uint64 last = stream.gateOf(id).lastIssuedAt;
+            if (last < ghostLastIssuedAt[id]) ++ghostIssuedAtDecreases;
+            ghostLastIssuedAt[id] = last;
         }
     }
 
@@ -441,5 +580,29 @@ contract StreamInvariantsTest is InvariantTest {
     /// @notice S5: each attestation is used once: a replay never succeeds.
     function invariant_AttestationUsedOnce() external view {
         assertEq(handler.ghostReplaySuccesses(), 0, "attestation replayed");
+    }
+
+    /// @notice S6 (G5): a Release or Hold presented by anyone but the recipient or its operator never applies;
+    /// a third party's verdict only ever freezes.
+    function invariant_G5_OnlyRecipientOrOperatorSpends() external view {
+        assertEq(handler.ghostOutsiderSpends(), 0, "third party spent a Release/Hold");
+    }
+
+    /// @notice S7 (G7): every verdict a stream applies is strictly newer than the last one it applied, whatever
+    /// the seq and the path; the recorded `issuedAt` never decreases.
+    function invariant_G7_IssuedAtStrictlyIncreasing() external view {
+        assertEq(handler.ghostStaleApplied(), 0, "stale verdict applied");
+        assertEq(handler.ghostIssuedAtDecreases(), 0, "lastIssuedAt decreased");
+    }
+
+    /// @notice S8 (G4): a Hold moves nothing; held funds leave only through `finalizeHold` at or after
+    /// `holdUntil`; a dispute happens only within the window.
+    function invariant_G4_NoHeldAmountBeforeHoldUntil() external view {
+        assertEq(handler.ghostHeldMovedEarly(), 0, "held amount moved early");
+    }
+
+    /// @notice S9 (G6.1): no stream has the arbiter as sender or recipient.
+    function invariant_G6_ArbiterNeverAParty() external view {
+        assertEq(handler.ghostArbiterParty(), 0, "arbiter is a party");
     }
 }

@@ -46,6 +46,22 @@ export const paymentStreamAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "PaymentStream_AccountBlocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint40",
         "name": "unattestedAllowance",
         "type": "uint40"
@@ -89,6 +105,17 @@ export const paymentStreamAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "arbiter",
+        "type": "address"
+      }
+    ],
+    "name": "PaymentStream_ArbiterIsParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "streamId",
         "type": "uint256"
@@ -110,6 +137,22 @@ export const paymentStreamAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "PaymentStream_CallerNotRecipientOrOperator",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "endTime",
         "type": "uint32"
@@ -126,17 +169,12 @@ export const paymentStreamAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "streamId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "releasableAt",
-        "type": "uint256"
+        "internalType": "address",
+        "name": "affiliate",
+        "type": "address"
       }
     ],
-    "name": "PaymentStream_HoldActive",
+    "name": "PaymentStream_InvalidAffiliate",
     "type": "error"
   },
   {
@@ -242,14 +280,8 @@ export const paymentStreamAbi = [
     "type": "error"
   },
   {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "streamId",
-        "type": "uint256"
-      }
-    ],
-    "name": "PaymentStream_SeqExhausted",
+    "inputs": [],
+    "name": "PaymentStream_RenounceOwnershipDisabled",
     "type": "error"
   },
   {
@@ -429,6 +461,43 @@ export const paymentStreamAbi = [
       }
     ],
     "name": "AllowToken",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "affiliate",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint32",
+        "name": "planId",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint16",
+        "name": "bps",
+        "type": "uint16"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum Stream.CommissionPayer",
+        "name": "payer",
+        "type": "uint8"
+      }
+    ],
+    "name": "BindCommission",
     "type": "event"
   },
   {
@@ -784,6 +853,31 @@ export const paymentStreamAbi = [
         "type": "bytes32"
       },
       {
+        "indexed": true,
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
+    ],
+    "name": "DisputeStream",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "subject",
+        "type": "bytes32"
+      },
+      {
         "indexed": false,
         "internalType": "uint16",
         "name": "score",
@@ -816,6 +910,43 @@ export const paymentStreamAbi = [
       }
     ],
     "name": "FundReferralBudget",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "subject",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "holdUntil",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint16",
+        "name": "score",
+        "type": "uint16"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "HoldStream",
     "type": "event"
   },
   {
@@ -1025,6 +1156,31 @@ export const paymentStreamAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "approved",
+        "type": "bool"
+      }
+    ],
+    "name": "SetOperator",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "recipient",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "affiliate",
         "type": "address"
       },
@@ -1049,9 +1205,9 @@ export const paymentStreamAbi = [
       },
       {
         "indexed": false,
-        "internalType": "bytes4",
+        "internalType": "bytes",
         "name": "reason",
-        "type": "bytes4"
+        "type": "bytes"
       }
     ],
     "name": "SkipWithdraw",
@@ -1124,6 +1280,19 @@ export const paymentStreamAbi = [
     ],
     "name": "WithdrawStream",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "ARBITRATION_TIMEOUT",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -1376,6 +1545,16 @@ export const paymentStreamAbi = [
             "internalType": "uint96",
             "name": "referralBudget",
             "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "affiliate",
+            "type": "address"
+          },
+          {
+            "internalType": "uint32",
+            "name": "planId",
+            "type": "uint32"
           }
         ],
         "internalType": "struct Stream.CreateLinear",
@@ -1447,6 +1626,16 @@ export const paymentStreamAbi = [
             "internalType": "uint96",
             "name": "referralBudget",
             "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "affiliate",
+            "type": "address"
+          },
+          {
+            "internalType": "uint32",
+            "name": "planId",
+            "type": "uint32"
           }
         ],
         "internalType": "struct Stream.CreateLinear[]",
@@ -1518,6 +1707,16 @@ export const paymentStreamAbi = [
             "internalType": "uint96",
             "name": "referralBudget",
             "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "affiliate",
+            "type": "address"
+          },
+          {
+            "internalType": "uint32",
+            "name": "planId",
+            "type": "uint32"
           }
         ],
         "internalType": "struct Stream.CreateLinear",
@@ -1611,6 +1810,16 @@ export const paymentStreamAbi = [
             "internalType": "uint96",
             "name": "referralBudget",
             "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "affiliate",
+            "type": "address"
+          },
+          {
+            "internalType": "uint32",
+            "name": "planId",
+            "type": "uint32"
           }
         ],
         "internalType": "struct Stream.CreateOpen",
@@ -1662,6 +1871,16 @@ export const paymentStreamAbi = [
             "internalType": "uint96",
             "name": "referralBudget",
             "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "affiliate",
+            "type": "address"
+          },
+          {
+            "internalType": "uint32",
+            "name": "planId",
+            "type": "uint32"
           }
         ],
         "internalType": "struct Stream.CreateOpen",
@@ -1832,6 +2051,94 @@ export const paymentStreamAbi = [
         "type": "uint256"
       }
     ],
+    "name": "disputeHold",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "internalType": "uint128",
+        "name": "amount",
+        "type": "uint128"
+      }
+    ],
+    "name": "finalizeHold",
+    "outputs": [
+      {
+        "internalType": "uint128",
+        "name": "net",
+        "type": "uint128"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      }
+    ],
+    "name": "gateOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "lastIssuedAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "holdUntil",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "holdEpoch",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint16",
+            "name": "holdScore",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "holdCap",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct Stream.Gate",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      }
+    ],
     "name": "getStream",
     "outputs": [
       {
@@ -1895,6 +2202,30 @@ export const paymentStreamAbi = [
         "internalType": "struct Stream.Data",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "recipient",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "isOperator",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -2120,7 +2451,7 @@ export const paymentStreamAbi = [
     "inputs": [],
     "name": "renounceOwnership",
     "outputs": [],
-    "stateMutability": "nonpayable",
+    "stateMutability": "pure",
     "type": "function"
   },
   {
@@ -2145,6 +2476,24 @@ export const paymentStreamAbi = [
       }
     ],
     "name": "setArbiter",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "approved",
+        "type": "bool"
+      }
+    ],
+    "name": "setOperator",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2458,6 +2807,22 @@ export const paymentStreamAbi = [
         "internalType": "uint256",
         "name": "streamId",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "timeoutAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "PaymentStream_ArbitrationPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
       }
     ],
     "name": "PaymentStream_BudgetLocked",
@@ -2493,6 +2858,38 @@ export const paymentStreamAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "releasableAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "PaymentStream_HoldActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "holdUntil",
+        "type": "uint256"
+      }
+    ],
+    "name": "PaymentStream_HoldOver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "token",
         "type": "address"
@@ -2512,19 +2909,19 @@ export const paymentStreamAbi = [
     "type": "error"
   },
   {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "affiliate",
-        "type": "address"
-      }
-    ],
-    "name": "PaymentStream_InvalidAffiliate",
+    "inputs": [],
+    "name": "PaymentStream_InvalidPlan",
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "PaymentStream_InvalidPlan",
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "streamId",
+        "type": "uint256"
+      }
+    ],
+    "name": "PaymentStream_NoHold",
     "type": "error"
   },
   {
