@@ -24,51 +24,43 @@ const subject = (id: bigint, seq: bigint) => ethers.toBeHex((id << 64n) | seq, 3
 const inline = (f: F, who: F["recipient"], id: bigint, amount: bigint, signed: Awaited<ReturnType<F["attest"]>>) =>
   f.stream.connect(who).withdrawWithAttestation(id, f.recipient.address, amount, signed.att, signed.signerSet, signed.signatures);
 
-// Finding 1 needs the RiskOracle change of the same issue (one posted slot per (consumer, subject), `checkInline`
-// refusing a verdict older than the posted one, the real `checkHeld`). These tests run once the merged oracle
-// declares `RiskOracle_Superseded`, or with RISKGATE_ORACLE_G1=1 (they fail on this branch's oracle alone).
-const oracleArtifact = await ethers.getContractFactory("RiskOracle");
-const oracleHasG1 =
-  process.env.RISKGATE_ORACLE_G1 === "1" ||
-  oracleArtifact.interface.fragments.some((fr) => fr.type === "error" && "name" in fr && fr.name === "RiskOracle_Superseded");
-const itOracle = oracleHasG1 ? it : it.skip;
 
 describe("PaymentStream: gate rules (docs/gate.md)", function () {
   describe("G2: the newest verdict governs, whichever path presents it", function () {
-    itOracle("G2: a recipient cannot withdraw past a newer posted Freeze by naming the older Release's cap", async function () {
+    it("G2: a recipient cannot withdraw past a newer posted Freeze by naming the older Release's cap", async function () {
       const f = await loadFixture(fixture);
       const t = await f.now();
       await f.post(f.id, USDC(300), { issuedAt: t - 10n });
       await f.post(f.id, USDC(1), { score: 9_000, issuedAt: t - 5n });
-      await expect(f.stream.connect(f.recipient).withdrawWithPosted(f.id, f.recipient.address, USDC(300), USDC(300))).to.be.revert(ethers);
+      await expect(f.stream.connect(f.recipient).withdrawWithPosted(f.id, f.recipient.address, USDC(300), USDC(300))).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_VerdictMismatch");
       // The Freeze governs and anyone applies it.
       await expect(f.stream.connect(f.sender).withdrawWithPosted(f.id, f.recipient.address, USDC(1), USDC(1))).to.emit(f.errs, "FreezeStream");
     });
 
-    itOracle("G2: a recipient cannot replay inline the Release a newer posted Freeze overwrote", async function () {
+    it("G2: a recipient cannot replay inline the Release a newer posted Freeze overwrote", async function () {
       const f = await loadFixture(fixture);
       const t = await f.now();
       const release = await f.post(f.id, USDC(300), { issuedAt: t - 10n });
       await f.post(f.id, USDC(300), { score: 9_000, issuedAt: t - 5n });
-      await expect(inline(f, f.recipient, f.id, USDC(300), release)).to.be.revert(ethers);
+      await expect(inline(f, f.recipient, f.id, USDC(300), release)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_Superseded");
     });
 
-    itOracle("G2: a posted Hold cannot be skipped by naming an older Release's cap", async function () {
+    it("G2: a posted Hold cannot be skipped by naming an older Release's cap", async function () {
       const f = await loadFixture(fixture);
       const t = await f.now();
       await f.post(f.id, USDC(300), { issuedAt: t - 10n });
       await f.post(f.id, USDC(200), { score: 5_000, issuedAt: t - 5n });
-      await expect(f.stream.connect(f.recipient).withdrawWithPosted(f.id, f.recipient.address, USDC(300), USDC(300))).to.be.revert(ethers);
+      await expect(f.stream.connect(f.recipient).withdrawWithPosted(f.id, f.recipient.address, USDC(300), USDC(300))).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_VerdictMismatch");
     });
 
-    itOracle("G4: finalizeHold refuses a hold superseded by a newer posted verdict", async function () {
+    it("G4: finalizeHold refuses a hold superseded by a newer posted verdict", async function () {
       const f = await loadFixture(fixture);
       const t = await f.now();
       const hold = await f.attest(f.id, USDC(200), { score: 5_000, issuedAt: t - 10n });
       await inline(f, f.recipient, f.id, USDC(200), hold);
       await f.post(f.id, USDC(200), { score: 6_000, issuedAt: t - 5n });
       await time.increase(3_600);
-      await expect(f.stream.connect(f.recipient).finalizeHold(f.id, f.recipient.address, USDC(200))).to.be.revert(ethers);
+      await expect(f.stream.connect(f.recipient).finalizeHold(f.id, f.recipient.address, USDC(200))).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_Superseded");
     });
 
     it("G2: an applied verdict is refused on both paths once applied, and an older one for the same seq too", async function () {
@@ -218,8 +210,13 @@ describe("PaymentStream: gate rules (docs/gate.md)", function () {
       await expect(f.stream.connect(f.other).withdrawWithPosted(f.id, f.recipient.address, 1n, USDC(300)))
         .to.be.revertedWithCustomError(f.errs, "PaymentStream_CallerNotRecipientOrOperator");
       expect((await f.stream.getStream(f.id)).seq).to.equal(0n);
-      // The recipient's own attestation still works.
-      await expect(inline(f, f.recipient, f.id, USDC(300), release)).to.emit(f.stream, "WithdrawStream");
+      // The recipient itself can spend the current verdict (the posted one: the inline `release` signed before it,
+      // in the same second, is another verdict and superseded, G2.1).
+      await expect(inline(f, f.recipient, f.id, USDC(300), release)).to.be.revertedWithCustomError(f.risk.oracle, "RiskOracle_Superseded");
+      await expect(f.stream.connect(f.recipient).withdrawWithPosted(f.id, f.recipient.address, USDC(300), USDC(300))).to.emit(
+        f.stream,
+        "WithdrawStream",
+      );
     });
 
     it("G5: anyone may apply a Freeze", async function () {
