@@ -116,6 +116,19 @@ export default async function measure(
     );
   }
 
+  {
+    // Gate rule G4: a Hold is recorded (status, holdUntil, the signer epoch), then finalizeHold re-checks it with
+    // the oracle (checkHeld) at the end of the window. Fees are on from above.
+    const id = await createEscrow(ethers, f, [USDC(100)]);
+    const signed = await signAttestation(f.risk, await attestationFor(ethers, await settlementOf(f, id, 0n), { score: 5_000 }));
+    const terms = await termsOf(f.escrow, id);
+    out["escrow.release inline Hold (recorded)"] = await gasOf(
+      f.escrow.releaseWithAttestation(terms, id, 0n, signed.att, signed.signerSet, signed.signatures),
+    );
+    await ethers.provider.send("evm_increaseTime", [3_601]);
+    out["escrow.finalizeHold (re-checked)"] = await gasOf(f.escrow.finalizeHold(terms, id, 0n));
+  }
+
   const f3 = await deployEscrowFixture(ethers, { signers: 3, threshold: 2 });
   await warm(ethers, f3);
   out["escrow.release inline 2-of-3"] = await releaseInline(ethers, f3);

@@ -72,6 +72,20 @@ export default async function measure(
       f.stream.connect(f.recipient).withdrawWithPosted(id, f.recipient.address, USDC(10), USDC(20)),
     );
   }
+  // Gate rules G4/G7: a Hold is recorded for the seq (first attested use writes the stream's gate slot), then
+  // finalizeHold pays up to the held cap after the window, re-checked with the oracle (checkHeld).
+  {
+    const id = await f.createLinear({ startTime: 0n, endTime: (await f.now()) + 30n * DAY, unattestedAllowance: 0n });
+    await time.increase(DAY);
+    const signed = await f.attest(id, USDC(20), { score: 5_000 });
+    out["stream.withdraw inline Hold (recorded)"] = await gasOf(
+      f.stream
+        .connect(f.recipient)
+        .withdrawWithAttestation(id, f.recipient.address, USDC(10), signed.att, signed.signerSet, signed.signatures),
+    );
+    await time.increase(3_601);
+    out["stream.finalizeHold (re-checked)"] = await gasOf(f.stream.connect(f.recipient).finalizeHold(id, f.recipient.address, USDC(10)));
+  }
   // Commission: the recipient has an affiliate under a flat 15% plan (broker fee, then referral budget).
   {
     const [, , , , , , , r1, r2] = await ethers.getSigners();
