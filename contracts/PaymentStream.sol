@@ -124,7 +124,7 @@ contract PaymentStream is IPaymentStream, RiskGatedConsumer, Ownable2Step, Reent
 
     /// @notice Gate rule G11: ownership cannot be renounced; it moves only by the two-step transfer.
     function renounceOwnership() public pure override {
-        revert Errors.PaymentStream_RenounceOwnershipDisabled();
+        revert Errors.PaymentStream_RenounceDisabled();
     }
 
     /// @inheritdoc IPaymentStream

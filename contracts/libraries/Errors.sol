@@ -159,10 +159,6 @@ library Errors {
     /// @notice PaymentEscrow: the milestone's hold window is not over.
     error PaymentEscrow_HoldNotOver(uint256 escrowId, uint256 index, uint40 holdUntil);
 
-    /// @notice PaymentEscrow: the RiskOracle's kill switch is engaged. No longer raised (since gate rule G4.5
-    /// `finalizeHold` bubbles up the oracle's `RiskOracle_Paused` from `checkHeld`); kept for ABI consumers.
-    error PaymentEscrow_OraclePaused();
-
     /// @notice PaymentEscrow: only the payer or the payee may do this.
     error PaymentEscrow_NotParty(uint256 escrowId, address caller);
 
@@ -341,7 +337,7 @@ library Errors {
     error PaymentStream_ArbitrationPending(uint256 streamId, uint256 timeoutAt);
 
     /// @notice Gate rule G11: ownership cannot be renounced.
-    error PaymentStream_RenounceOwnershipDisabled();
+    error PaymentStream_RenounceDisabled();
 
     /*//////////////////////////////////////////////////////////////////////////
                                     MOCK TOKENS
@@ -349,12 +345,6 @@ library Errors {
 
     /// @notice MockERC1271Signer: only its owner may approve a digest.
     error MockERC1271Signer_NotOwner(address caller);
-
-    /// @notice MockUSDC: `account` is blacklisted and may not send, receive, approve or be approved.
-    error MockUSDC_Blacklisted(address account);
-
-    /// @notice MockUSDC: the token is paused; transfers, approvals, mints and burns wait for `unpause`.
-    error MockUSDC_Paused();
 
     /// @notice MockUSDC: the caller lacks the role the function needs.
     error MockUSDC_Unauthorized(address caller);

@@ -449,7 +449,16 @@ export class Workload {
         s.decision = v.decision;
       }
     }
-    if (verdicts.some((v) => v?.decision === "hold")) {
+    // Gate rule G4: a Hold is recorded when the recipient first presents it (nothing moves); the window then
+    // runs, and finalizeHold pays up to the held cap once the oracle confirms the hold still governs.
+    const held = new Set<number>();
+    for (const [k, s] of this.streams.entries()) {
+      const v = verdicts[k];
+      if (v?.decision !== "hold") continue;
+      await this.send(s.recipient, stream, abi, "withdrawWithPosted", [s.streamId, s.recipient, v.amount, v.cap]);
+      held.add(k);
+    }
+    if (held.size > 0) {
       await rpc(publicClient, "evm_increaseTime", [d.policy.holdWindow + 1]);
       await rpc(publicClient, "evm_mine", []);
     }
@@ -457,7 +466,9 @@ export class Workload {
     for (const [k, s] of this.streams.entries()) {
       const v = verdicts[k];
       if (v) {
-        const r = await this.send(s.recipient, stream, abi, "withdrawWithPosted", [s.streamId, s.recipient, v.amount, v.cap]);
+        const r = held.has(k)
+          ? await this.send(s.recipient, stream, abi, "finalizeHold", [s.streamId, s.recipient, v.amount])
+          : await this.send(s.recipient, stream, abi, "withdrawWithPosted", [s.streamId, s.recipient, v.amount, v.cap]);
         this.account(s, r.logs);
       }
       this.ctx.onProgress({ done: ++i, total: this.streams.length, phase: "streams" });

@@ -143,7 +143,25 @@ function hintFor(e: DecodedRevert, label: string): string {
       return "The escrow's deadline has passed: it can only be refunded now.";
     case "PaymentEscrow_DeadlineNotPassed":
       return "The escrow's deadline has not passed yet.";
-    case "PaymentEscrow_OraclePaused":
+    case "PaymentEscrow_ArbiterIsParty":
+      return "The arbiter cannot be the payer or the payee of an escrow: choose another payee.";
+    case "PaymentEscrow_ReferrerNotApproved":
+      return "The payee has not approved this referrer (the commission comes out of the payee's payment).";
+    case "PaymentEscrow_ReferrerIsPayer":
+      return "The payer cannot be its own referrer.";
+    case "PaymentEscrow_HoldWindowOver":
+      return "The hold window is over: the milestone can no longer be disputed; it waits for its finalization.";
+    case "PaymentEscrow_AccountBlocked":
+      return "The token refuses this account (e.g. blacklisted by the issuer): its credit cannot be sent to another address.";
+    case "RiskOracle_Superseded":
+      return "A newer oracle verdict exists for this payment: use the current one.";
+    case "RiskOracle_VerdictMismatch":
+      return "The posted verdict is about other terms (payer, payee or amount): use its own amount.";
+    case "RiskOracle_VerdictRevoked":
+    case "RiskOracle_Revoked":
+      return "The oracle revoked this verdict: wait for a new one.";
+    case "RiskOracle_SignerSetRotated":
+      return "The oracle's signer set changed since this verdict: wait for a new one.";
     case "RiskOracle_Paused":
       return "The risk oracle is paused: try again later.";
     case "RiskOracle_NoVerdict":

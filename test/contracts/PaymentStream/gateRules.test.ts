@@ -370,7 +370,7 @@ describe("PaymentStream: gate rules (docs/gate.md)", function () {
     it("G11: renounceOwnership reverts", async function () {
       const f = await loadFixture(fixture);
       await expect(f.stream.connect(f.owner).renounceOwnership())
-        .to.be.revertedWithCustomError(f.errs, "PaymentStream_RenounceOwnershipDisabled");
+        .to.be.revertedWithCustomError(f.errs, "PaymentStream_RenounceDisabled");
       expect(await f.stream.owner()).to.equal(f.owner.address);
     });
 

@@ -281,7 +281,7 @@ export const paymentStreamAbi = [
   },
   {
     "inputs": [],
-    "name": "PaymentStream_RenounceOwnershipDisabled",
+    "name": "PaymentStream_RenounceDisabled",
     "type": "error"
   },
   {
