@@ -47,6 +47,7 @@ Options:
   --seed <n>           seed of the sample (default 1)
   --timeout <s>        per test command; default 3 x the unmutated run + 30 s
   --list               print the mutants and exit (no compilation, no tests)
+  --rescore            print the last report again, re-reading the survivors' explanations (no run)
   --json               print the report as JSON on stdout (progress goes to stderr)
   --fresh              delete the scratch copy first (full recompilation)
   --help               this text
@@ -65,6 +66,7 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "1" },
     timeout: { type: "string" },
     list: { type: "boolean", default: false },
+    rescore: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     fresh: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
@@ -236,6 +238,86 @@ function readExplanations() {
 const explains = (entry, m) =>
   (entry.file === m.file || `contracts/${entry.file}` === m.file) && entry.description === m.description && snippet(entry.source ?? "", 200) === snippet(m.source, 200);
 
+// ---- report: table per file, survivors (marked when test/mutation/survivors.md explains them), reports/mutation.json
+function writeReport(results, { timing, options, complete, date, commit: ranAt }) {
+  const explanations = readExplanations();
+  for (const r of results) {
+    if (r.status !== "survived") continue;
+    const entry = explanations.find((e) => explains(e, r));
+    if (entry) r.explained = { verdict: entry.verdict, reason: entry.reason ?? "" };
+  }
+  // An explanation whose mutant ran and was killed no longer describes a survivor.
+  const stale = explanations.filter((e) => results.some((r) => r.status !== "survived" && explains(e, r)));
+
+  const byContract = new Map();
+  for (const r of results) {
+    const name = r.file.replace(/^contracts\//, "");
+    const row = byContract.get(name) ?? { contract: name, mutants: 0, killed: 0, survived: 0, timeout: 0, stillborn: 0, explained: 0, score: null };
+    row.mutants++;
+    row[r.status]++;
+    if (r.explained) row.explained++;
+    byContract.set(name, row);
+  }
+  const rows = [...byContract.values()].sort((a, b) => a.contract.localeCompare(b.contract));
+  const total = rows.reduce((t, r) => {
+    for (const k of ["mutants", "killed", "survived", "timeout", "stillborn", "explained"]) t[k] += r[k];
+    return t;
+  }, { contract: "total", mutants: 0, killed: 0, survived: 0, timeout: 0, stillborn: 0, explained: 0, score: null });
+  for (const row of [...rows, total]) row.score = row.killed + row.survived > 0 ? Math.round((1000 * row.killed) / (row.killed + row.survived)) / 10 : null;
+  const survivors = results.filter((r) => r.status === "survived");
+  let commit = ranAt ?? "";
+  if (!ranAt) try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+  } catch {
+    // not a git checkout
+  }
+  const strip = ({ start, end, ...r }) => r;
+  const report = {
+    date: date ?? new Date().toISOString(),
+    commit,
+    options,
+    complete,
+    summary: rows,
+    total,
+    timing,
+    survivors: survivors.map(strip),
+    staleExplanations: stale.map((e) => `${e.file}:${e.line} ${e.description}`),
+    mutants: results.map(({ diff, ...r }) => strip(r)),
+  };
+  mkdirSync(join(root, dirname(REPORT)), { recursive: true });
+  writeFileSync(join(root, REPORT), `${JSON.stringify(report, null, 2)}\n`);
+
+  if (args.json) {
+    console.log(JSON.stringify(report, null, 2));
+  } else {
+    const cols = ["contract", "mutants", "killed", "survived", "timeout", "stillborn", "explained", "score"];
+    const cell = (row, c) => (c === "score" ? (row.score === null ? "-" : `${row.score}%`) : String(row[c]));
+    const widths = cols.map((c) => Math.max(c.length, ...[...rows, total].map((r) => cell(r, c).length)));
+    const line = (row) => cols.map((c, i) => (i === 0 ? cell(row, c).padEnd(widths[i]) : cell(row, c).padStart(widths[i]))).join("  ");
+    log("");
+    log(cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+    for (const row of rows) log(line(row));
+    log(line(total));
+    log(`\n${timing.secondsPerMutant ?? "-"} s per mutant (${timing.secondsPerTestedMutant ?? "-"} s per compiled one), ${timing.wallSeconds} s in all with the baseline`);
+    if (survivors.length > 0) log(`\nSurvivors (${survivors.length}, ${total.explained} explained in ${SURVIVORS_DOC}):`);
+    for (const s of survivors) {
+      log(`\n${s.file}:${s.line}:${s.col} ${s.description}${s.assembly ? " [assembly]" : ""}${s.explained ? ` — ${s.explained.verdict}: ${s.explained.reason}` : " — UNEXPLAINED"}`);
+      log(s.diff);
+    }
+    for (const e of stale) log(`\nstale explanation in ${SURVIVORS_DOC} (that mutant is now killed): ${e.file}:${e.line} ${e.description}`);
+    log(`\nscore ${total.score ?? "-"}%, ${survivors.length} survivor(s), ${survivors.length - total.explained} unexplained; report ${REPORT}${complete ? "" : " (interrupted: partial)"}`);
+  }
+}
+
+// --rescore: the last report again, with survivors.md read anew (after writing explanations), nothing run.
+if (args.rescore) {
+  const last = JSON.parse(readFileSync(join(root, REPORT), "utf8"));
+  const diffs = new Map(last.survivors.map((s) => [s.id, s.diff]));
+  const previous = last.mutants.map(({ explained, ...m }) => ({ ...m, diff: diffs.get(m.id) }));
+  writeReport(previous, { timing: last.timing, options: last.options, complete: last.complete, date: last.date, commit: last.commit });
+  process.exit(0);
+}
+
 // ---- the run
 const results = [];
 let interrupted = false;
@@ -322,31 +404,6 @@ try {
   restoreScratch();
 }
 
-// ---- report
-const explanations = readExplanations();
-for (const r of results) {
-  if (r.status !== "survived") continue;
-  const entry = explanations.find((e) => explains(e, r));
-  if (entry) r.explained = { verdict: entry.verdict, reason: entry.reason ?? "" };
-}
-// An explanation whose mutant ran and was killed no longer describes a survivor.
-const stale = explanations.filter((e) => results.some((r) => r.status !== "survived" && explains(e, r)));
-
-const byContract = new Map();
-for (const r of results) {
-  const name = r.file.replace(/^contracts\//, "");
-  const row = byContract.get(name) ?? { contract: name, mutants: 0, killed: 0, survived: 0, timeout: 0, stillborn: 0, explained: 0, score: null };
-  row.mutants++;
-  row[r.status]++;
-  if (r.explained) row.explained++;
-  byContract.set(name, row);
-}
-const rows = [...byContract.values()].sort((a, b) => a.contract.localeCompare(b.contract));
-const total = rows.reduce((t, r) => {
-  for (const k of ["mutants", "killed", "survived", "timeout", "stillborn", "explained"]) t[k] += r[k];
-  return t;
-}, { contract: "total", mutants: 0, killed: 0, survived: 0, timeout: 0, stillborn: 0, explained: 0, score: null });
-for (const row of [...rows, total]) row.score = row.killed + row.survived > 0 ? Math.round((1000 * row.killed) / (row.killed + row.survived)) / 10 : null;
 const ran = results.filter((r) => r.status !== "stillborn");
 const timing = {
   wallSeconds: Math.round((Date.now() - started) / 1000),
@@ -354,47 +411,9 @@ const timing = {
   secondsPerTestedMutant: ran.length > 0 ? Math.round((10 * ran.reduce((s, r) => s + r.seconds, 0)) / ran.length) / 10 : null,
   baseline: baseline.seconds,
 };
-const survivors = results.filter((r) => r.status === "survived");
-let commit = "";
-try {
-  commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-} catch {
-  // not a git checkout
-}
-const strip = ({ start, end, ...r }) => r;
-const report = {
-  date: new Date().toISOString(),
-  commit,
+writeReport(results, {
+  timing,
   options: { files: args.file ?? [], operators, sample: sampleSize ?? null, seed, generated: allMutants.length, timeout: args.timeout ?? "3x baseline + 30 s" },
   complete: !interrupted,
-  summary: rows,
-  total,
-  timing,
-  survivors: survivors.map(strip),
-  staleExplanations: stale.map((e) => `${e.file}:${e.line} ${e.description}`),
-  mutants: results.map(({ diff, ...r }) => strip(r)),
-};
-mkdirSync(join(root, dirname(REPORT)), { recursive: true });
-writeFileSync(join(root, REPORT), `${JSON.stringify(report, null, 2)}\n`);
-
-if (args.json) {
-  console.log(JSON.stringify(report, null, 2));
-} else {
-  const cols = ["contract", "mutants", "killed", "survived", "timeout", "stillborn", "explained", "score"];
-  const cell = (row, c) => (c === "score" ? (row.score === null ? "-" : `${row.score}%`) : String(row[c]));
-  const widths = cols.map((c) => Math.max(c.length, ...[...rows, total].map((r) => cell(r, c).length)));
-  const line = (row) => cols.map((c, i) => (i === 0 ? cell(row, c).padEnd(widths[i]) : cell(row, c).padStart(widths[i]))).join("  ");
-  log("");
-  log(cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
-  for (const row of rows) log(line(row));
-  log(line(total));
-  log(`\n${timing.secondsPerMutant ?? "-"} s per mutant (${timing.secondsPerTestedMutant ?? "-"} s per compiled one), ${timing.wallSeconds} s in all with the baseline`);
-  if (survivors.length > 0) log(`\nSurvivors (${survivors.length}, ${total.explained} explained in ${SURVIVORS_DOC}):`);
-  for (const s of survivors) {
-    log(`\n${s.file}:${s.line}:${s.col} ${s.description}${s.assembly ? " [assembly]" : ""}${s.explained ? ` — ${s.explained.verdict}: ${s.explained.reason}` : " — UNEXPLAINED"}`);
-    log(s.diff);
-  }
-  for (const e of stale) log(`\nstale explanation in ${SURVIVORS_DOC} (that mutant is now killed): ${e.file}:${e.line} ${e.description}`);
-  log(`\nscore ${total.score ?? "-"}%, ${survivors.length} survivor(s), ${survivors.length - total.explained} unexplained; report ${REPORT}${interrupted ? " (interrupted: partial)" : ""}`);
-}
+});
 process.exit(interrupted ? 130 : 0);
