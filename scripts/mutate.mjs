@@ -84,6 +84,12 @@ const sampleSize = args.sample === undefined ? undefined : Number(args.sample);
 if (!Number.isInteger(seed) || (sampleSize !== undefined && !(sampleSize > 0))) fail("--seed and --sample take integers");
 const log = (line) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
 
+/** process.exit once stdout and stderr are flushed: a plain exit truncates output piped to another process. */
+async function exit(code) {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+  process.exit(code);
+}
+
 function fail(message) {
   console.error(`mutate: ${message}`);
   process.exit(2);
@@ -111,7 +117,7 @@ const label = (m) => `${m.file.replace(/^contracts\//, "")}:${m.line}:${m.col} $
 if (args.list) {
   for (const m of mutants) log(`[${m.id}/${mutants.length}] ${label(m)}`);
   log(`${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${allMutants.length}, seed ${seed})`}`);
-  process.exit(0);
+  await exit(0);
 }
 
 // ---- which suites test which source: the import graph of contracts/
@@ -305,7 +311,7 @@ function writeReport(results, { timing, options, complete, date, commit: ranAt }
       log(s.diff);
     }
     for (const e of stale) log(`\nstale explanation in ${SURVIVORS_DOC} (that mutant is now killed): ${e.file}:${e.line} ${e.description}`);
-    log(`\nscore ${total.score ?? "-"}%, ${survivors.length} survivor(s), ${survivors.length - total.explained} unexplained; report ${REPORT}${complete ? "" : " (interrupted: partial)"}`);
+    log(`\nscore ${total.score === null ? "-" : `${total.score}%`}, ${survivors.length} survivor(s), ${survivors.length - total.explained} unexplained; report ${REPORT}${complete ? "" : " (interrupted: partial)"}`);
   }
 }
 
@@ -315,7 +321,7 @@ if (args.rescore) {
   const diffs = new Map(last.survivors.map((s) => [s.id, s.diff]));
   const previous = last.mutants.map(({ explained, ...m }) => ({ ...m, diff: diffs.get(m.id) }));
   writeReport(previous, { timing: last.timing, options: last.options, complete: last.complete, date: last.date, commit: last.commit });
-  process.exit(0);
+  await exit(0);
 }
 
 // ---- the run
@@ -416,4 +422,4 @@ writeReport(results, {
   options: { files: args.file ?? [], operators, sample: sampleSize ?? null, seed, generated: allMutants.length, timeout: args.timeout ?? "3x baseline + 30 s" },
   complete: !interrupted,
 });
-process.exit(interrupted ? 130 : 0);
+await exit(interrupted ? 130 : 0);
