@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { OPERATORS, generateMutants, globToRegExp, mutantDiff, sample, snippet, sourceLine } from "./mutation/generate.mjs";
+import { OPERATORS, generateMutants, globToRegExp, mutantDiff, sample, sourceLine } from "./mutation/generate.mjs";
+import { VERDICTS, explains, parseExplanations } from "./mutation/survivors.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SOURCES = [/^contracts\/[^/]+\.sol$/, /^contracts\/abstracts\/.+\.sol$/, /^contracts\/libraries\/.+\.sol$/];
@@ -221,28 +222,14 @@ function firstFailure(output) {
   return (at === -1 ? lines.filter((l) => l.trim()).slice(-6) : lines.slice(at, at + 4)).map((l) => l.trimEnd()).join("\n");
 }
 
-// ---- survivors.md: "### <file>:<line> <description>" then "- source: `...`", "- verdict: ...", "- reason: ..."
+// ---- survivors.md
 function readExplanations() {
   const path = join(root, SURVIVORS_DOC);
   if (!existsSync(path)) return [];
-  const entries = [];
-  let current;
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const heading = /^###\s+(\S+?):(\d+)(?::\d+)?\s+(.+?)\s*$/.exec(line);
-    if (heading) {
-      current = { file: heading[1], line: Number(heading[2]), description: heading[3].replace(/\s*\[assembly\]$/, "") };
-      entries.push(current);
-      continue;
-    }
-    const field = /^-\s+(source|verdict|reason):\s*(.*)$/.exec(line);
-    if (current && field) current[field[1]] = field[1] === "source" ? field[2].replace(/^`|`$/g, "") : field[2].trim();
-  }
-  return entries.filter((e) => e.verdict);
+  const { entries, invalid } = parseExplanations(readFileSync(path, "utf8"));
+  for (const e of invalid) log(`${SURVIVORS_DOC}: entry ${e.file}:${e.line} ${e.description} ignored (needs a source and a verdict: ${VERDICTS.join(" or ")})`);
+  return entries;
 }
-/** An explanation matches a mutant on file, operator + change and the text of its source line, not on the line
- * number, so explanations survive edits elsewhere in the file. */
-const explains = (entry, m) =>
-  (entry.file === m.file || `contracts/${entry.file}` === m.file) && entry.description === m.description && snippet(entry.source ?? "", 200) === snippet(m.source, 200);
 
 // ---- report: table per file, survivors (marked when test/mutation/survivors.md explains them), reports/mutation.json
 function writeReport(results, { timing, options, complete, date, commit: ranAt }) {
@@ -337,11 +324,29 @@ process.on("SIGINT", () => {
 
 const started = Date.now();
 log(`mutate: ${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${allMutants.length}, seed ${seed})`} in ${sources.length} file(s); scratch ${scratch}`);
+// One run per scratch copy at a time: two runs would write their mutants over each other.
+const lock = join(scratch, ".mutate.pid");
+if (existsSync(lock)) {
+  const other = Number(readFileSync(lock, "utf8"));
+  let alive = false;
+  try {
+    process.kill(other, 0);
+    alive = true;
+  } catch {
+    // a run that died without cleaning up
+  }
+  if (alive && other !== process.pid) fail(`another run (pid ${other}) is using ${scratch}`);
+}
 syncScratch();
+writeFileSync(lock, String(process.pid));
+process.on("exit", () => rmSync(lock, { force: true }));
 
 // Baseline: the unmutated project must build and pass every suite we will run, or every mutant would look killed.
 // It also primes the build cache and times each suite (the default timeouts are 3x that plus 30 s).
 const suiteOf = new Map(sources.map((f) => [f, suitesFor(f)]));
+// A source no suite reaches would "survive" every mutant: say so instead of counting it.
+const untested = sources.filter((f) => suiteOf.get(f).mocha.length + suiteOf.get(f).solidity.length === 0);
+if (untested.length > 0) fail(`no test suite is mapped to ${untested.join(", ")}: add its contract to SUITES in scripts/mutate.mjs`);
 const baseline = { seconds: {} };
 {
   const b = await build(true);

@@ -1,8 +1,10 @@
-// The mutant generator of `npm run mutate` on a fixture source: each operator's mutants, comments and strings
-// skipped, assembly marked, deterministic sampling. No compilation, no test run.
+// The mutant generator of `npm run mutate` on a fixture source (each operator's mutants, comments and strings
+// skipped, assembly marked, deterministic sampling) and the reading of survivors.md. No compilation, no test run.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { applyMutant, generateMutants, globToRegExp, mutantDiff, sample } from "../../scripts/mutation/generate.mjs";
+import { explains, parseExplanations } from "../../scripts/mutation/survivors.mjs";
 
 const FIXTURE = `// SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
@@ -127,5 +129,33 @@ describe("mutation generator", () => {
     assert.ok(globToRegExp("libraries/Stream*").test("libraries/StreamMath.sol"));
     assert.ok(globToRegExp("contracts/**/*.sol").test("contracts/libraries/StreamMath.sol"));
     assert.ok(!globToRegExp("*.sol").test("contracts/RiskOracle.sol"));
+  });
+});
+
+describe("survivors.md", () => {
+  const text = readFileSync(new URL("./survivors.md", import.meta.url), "utf8");
+
+  it("parses the committed entries and skips the fenced example", () => {
+    const { entries, invalid } = parseExplanations(text);
+    assert.deepEqual(invalid, []);
+    assert.ok(entries.length > 0);
+    assert.ok(entries.every((e) => e.source && e.source !== "if (a < b) revert Errors.X();"));
+  });
+
+  it("matches a survivor on file, description and source line, whatever its line number", () => {
+    const doc = "### contracts/Fixture.sol:14:29 ROR '>' -> '>='\n- source: `if (amount > LIMIT && strict) revert TooMuch(amount);`\n- verdict: equivalent\n- reason: r\n";
+    const [entry] = parseExplanations(doc).entries;
+    const survivor = { ...of("ROR")[1], source: "if (amount > LIMIT && strict) revert TooMuch(amount);" };
+    assert.equal(survivor.replacement, ">=");
+    assert.ok(explains(entry, survivor));
+    assert.ok(explains(entry, { ...survivor, line: 99 }));
+    assert.ok(!explains(entry, { ...survivor, description: "ROR '>' -> '<'" }));
+    assert.ok(!explains(entry, { ...survivor, source: "if (amount > LIMIT) revert TooMuch(amount);" }));
+  });
+
+  it("rejects an entry without a known verdict", () => {
+    const { entries, invalid } = parseExplanations("### a.sol:1 BLR 'true' -> 'false'\n- source: `x`\n- verdict: maybe\n");
+    assert.equal(entries.length, 0);
+    assert.equal(invalid.length, 1);
   });
 });
