@@ -46,6 +46,8 @@ Options:
   --operators <list>   comma-separated subset of: ${Object.keys(OPERATORS).join(", ")}
   --sample <n>         run a random subset of n mutants (chosen with --seed)
   --seed <n>           seed of the sample (default 1)
+  --match <text>       only mutants whose printed line contains text, e.g. 'PaymentStream.sol:389:30 COR'
+                       (to recheck a survivor after writing its test)
   --timeout <s>        per test command; default 3 x the unmutated run + 30 s
   --list               print the mutants and exit (no compilation, no tests)
   --rescore            print the last report again, re-reading the survivors' explanations (no run)
@@ -66,6 +68,7 @@ const { values: args } = parseArgs({
     sample: { type: "string" },
     seed: { type: "string", default: "1" },
     timeout: { type: "string" },
+    match: { type: "string" },
     list: { type: "boolean", default: false },
     rescore: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
@@ -111,13 +114,14 @@ const sources = files.filter(
 if (sources.length === 0) fail(`no source matches ${(args.file ?? []).join(", ")}`);
 const sourceText = new Map(sources.map((f) => [f, readFileSync(join(root, f), "utf8")]));
 const allMutants = sources.flatMap((f) => generateMutants(sourceText.get(f), { file: f, operators }));
-const mutants = sampleSize === undefined ? allMutants : sample(allMutants, sampleSize, seed);
-mutants.forEach((m, i) => (m.id = i + 1));
-
 const label = (m) => `${m.file.replace(/^contracts\//, "")}:${m.line}:${m.col} ${m.description}${m.assembly ? " [assembly]" : ""}`;
+const matching = args.match === undefined ? allMutants : allMutants.filter((m) => label(m).includes(args.match));
+const mutants = sampleSize === undefined ? matching : sample(matching, sampleSize, seed);
+mutants.forEach((m, i) => (m.id = i + 1));
+if (mutants.length === 0) fail(`no mutant matches ${args.match}`);
 if (args.list) {
   for (const m of mutants) log(`[${m.id}/${mutants.length}] ${label(m)}`);
-  log(`${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${allMutants.length}, seed ${seed})`}`);
+  log(`${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${matching.length}, seed ${seed})`}`);
   await exit(0);
 }
 
@@ -323,7 +327,7 @@ process.on("SIGINT", () => {
 });
 
 const started = Date.now();
-log(`mutate: ${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${allMutants.length}, seed ${seed})`} in ${sources.length} file(s); scratch ${scratch}`);
+log(`mutate: ${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${matching.length}, seed ${seed})`} in ${sources.length} file(s); scratch ${scratch}`);
 // One run per scratch copy at a time: two runs would write their mutants over each other.
 const lock = join(scratch, ".mutate.pid");
 if (existsSync(lock)) {
@@ -435,7 +439,7 @@ const timing = {
 };
 writeReport(results, {
   timing,
-  options: { files: args.file ?? [], operators, sample: sampleSize ?? null, seed, generated: allMutants.length, timeout: args.timeout ?? "3x baseline + 30 s" },
+  options: { files: args.file ?? [], operators, match: args.match ?? null, sample: sampleSize ?? null, seed, generated: allMutants.length, timeout: args.timeout ?? "3x baseline + 30 s" },
   complete: !interrupted,
 });
 await exit(interrupted ? 130 : 0);
