@@ -118,7 +118,7 @@ const label = (m) => `${m.file.replace(/^contracts\//, "")}:${m.line}:${m.col} $
 const matching = args.match === undefined ? allMutants : allMutants.filter((m) => label(m).includes(args.match));
 const mutants = sampleSize === undefined ? matching : sample(matching, sampleSize, seed);
 mutants.forEach((m, i) => (m.id = i + 1));
-if (mutants.length === 0) fail(`no mutant matches ${args.match}`);
+if (mutants.length === 0) fail(`no mutant to run${args.match === undefined ? "" : ` (none matches ${args.match})`}`);
 if (args.list) {
   for (const m of mutants) log(`[${m.id}/${mutants.length}] ${label(m)}`);
   log(`${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${matching.length}, seed ${seed})`}`);
