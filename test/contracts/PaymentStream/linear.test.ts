@@ -181,6 +181,15 @@ describe("PaymentStream: linear streams", function () {
       expect((await f.stream.amountsOf(id)).streamed).to.equal(USDC(280));
     });
 
+    it("keeps the smallest cliff amount (1 unit)", async function () {
+      // Found by `npm run mutate`: `cliffAmount != 0` -> `!= 1` survived, as no test used a 1-unit cliff.
+      const f = await loadFixture(fixture);
+      const t = await f.now();
+      const p = await f.linear({ startTime: t + 10n, cliffTime: t + 210n, endTime: t + 1_010n, cliffAmount: 1n, unattestedAllowance: 10_000n });
+      const id = await f.createLinear(p);
+      expect((await f.stream.amountsOf(id)).cliffAmount).to.equal(1n);
+    });
+
     it("anyone may withdraw to the recipient; only the recipient to another address", async function () {
       const f = await loadFixture(fixture);
       const p = await f.linear();
