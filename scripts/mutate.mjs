@@ -87,6 +87,8 @@ const seed = Number(args.seed);
 const sampleSize = args.sample === undefined ? undefined : Number(args.sample);
 if (!Number.isInteger(seed) || (sampleSize !== undefined && !(sampleSize > 0))) fail("--seed and --sample take integers");
 const log = (line) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+// `npm run mutate -- --list | head`: a closed pipe ends the listing quietly.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", (error) => process.exit(error.code === "EPIPE" ? 0 : 1));
 
 /** process.exit once stdout and stderr are flushed: a plain exit truncates output piped to another process. */
 async function exit(code) {
