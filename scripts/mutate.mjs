@@ -7,7 +7,19 @@
 // Survivors explained in test/mutation/survivors.md are marked as such.
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,7 +68,9 @@ Options:
   --help               this text
 
 Operators:
-${Object.entries(OPERATORS).map(([k, v]) => `  ${k}  ${v}`).join("\n")}
+${Object.entries(OPERATORS)
+  .map(([k, v]) => `  ${k}  ${v}`)
+  .join("\n")}
 
 Scratch copy: ${join(tmpdir(), "riskgate-mutate-<hash>")}, kept between runs so that Hardhat's build cache
 recompiles only what a mutant changed. Report: ${REPORT}. Explanations: ${SURVIVORS_DOC}.`;
@@ -80,19 +94,25 @@ if (args.help) {
   console.log(HELP);
   process.exit(0);
 }
-const operators = args.operators ? args.operators.split(",").map((s) => s.trim().toUpperCase()) : Object.keys(OPERATORS);
+const operators = args.operators
+  ? args.operators.split(",").map((s) => s.trim().toUpperCase())
+  : Object.keys(OPERATORS);
 const unknown = operators.filter((o) => !OPERATORS[o]);
 if (unknown.length > 0) fail(`unknown operator(s) ${unknown.join(", ")}; known: ${Object.keys(OPERATORS).join(", ")}`);
 const seed = Number(args.seed);
 const sampleSize = args.sample === undefined ? undefined : Number(args.sample);
-if (!Number.isInteger(seed) || (sampleSize !== undefined && !(sampleSize > 0))) fail("--seed and --sample take integers");
+if (!Number.isInteger(seed) || (sampleSize !== undefined && !(sampleSize > 0)))
+  fail("--seed and --sample take integers");
 const log = (line) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
 // `npm run mutate -- --list | head`: a closed pipe ends the listing quietly.
-for (const stream of [process.stdout, process.stderr]) stream.on("error", (error) => process.exit(error.code === "EPIPE" ? 0 : 1));
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error) => process.exit(error.code === "EPIPE" ? 0 : 1));
 
 /** process.exit once stdout and stderr are flushed: a plain exit truncates output piped to another process. */
 async function exit(code) {
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))),
+  );
   process.exit(code);
 }
 
@@ -103,20 +123,36 @@ function fail(message) {
 
 /** The project's files as git sees them (tracked + untracked, not ignored): what the scratch copy mirrors. */
 function projectFiles() {
-  const out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
-  return [...new Set(out.split("\0"))].filter((f) => f && f !== "node_modules" && !f.startsWith("web/") && existsSync(join(root, f)) && !lstatSync(join(root, f)).isDirectory()).sort();
+  const out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  return [...new Set(out.split("\0"))]
+    .filter(
+      (f) =>
+        f &&
+        f !== "node_modules" &&
+        !f.startsWith("web/") &&
+        existsSync(join(root, f)) &&
+        !lstatSync(join(root, f)).isDirectory(),
+    )
+    .sort();
 }
 
 // ---- what to mutate
 const files = projectFiles();
 const fileFilters = (args.file ?? []).map(globToRegExp);
 const sources = files.filter(
-  (f) => SOURCES.some((re) => re.test(f)) && (fileFilters.length === 0 || fileFilters.some((re) => re.test(f) || re.test(f.replace(/^contracts\//, "")) || re.test(f.split("/").pop()))),
+  (f) =>
+    SOURCES.some((re) => re.test(f)) &&
+    (fileFilters.length === 0 ||
+      fileFilters.some((re) => re.test(f) || re.test(f.replace(/^contracts\//, "")) || re.test(f.split("/").pop()))),
 );
 if (sources.length === 0) fail(`no source matches ${(args.file ?? []).join(", ")}`);
 const sourceText = new Map(sources.map((f) => [f, readFileSync(join(root, f), "utf8")]));
 const allMutants = sources.flatMap((f) => generateMutants(sourceText.get(f), { file: f, operators }));
-const label = (m) => `${m.file.replace(/^contracts\//, "")}:${m.line}:${m.col} ${m.description}${m.assembly ? " [assembly]" : ""}`;
+const label = (m) =>
+  `${m.file.replace(/^contracts\//, "")}:${m.line}:${m.col} ${m.description}${m.assembly ? " [assembly]" : ""}`;
 const matching = args.match === undefined ? allMutants : allMutants.filter((m) => label(m).includes(args.match));
 const mutants = sampleSize === undefined ? matching : sample(matching, sampleSize, seed);
 mutants.forEach((m, i) => (m.id = i + 1));
@@ -132,7 +168,9 @@ function importsOf(file) {
   const text = readFileSync(join(root, file), "utf8");
   return [...text.matchAll(/^import\s[^;]*?["'](\.{1,2}\/[^"']+)["']/gm)].map((m) => join(dirname(file), m[1]));
 }
-const importGraph = new Map(files.filter((f) => f.startsWith("contracts/") && f.endsWith(".sol")).map((f) => [f, importsOf(f)]));
+const importGraph = new Map(
+  files.filter((f) => f.startsWith("contracts/") && f.endsWith(".sol")).map((f) => [f, importsOf(f)]),
+);
 function reaches(from, target, seen = new Set()) {
   if (from === target) return true;
   if (seen.has(from)) return false;
@@ -184,7 +222,12 @@ function syncScratch() {
 }
 
 // ---- running Hardhat
-const env = { ...process.env, PATH: `${join(scratch, "node_modules", ".bin")}:${process.env.PATH}`, FORCE_COLOR: "0", NO_COLOR: "1" };
+const env = {
+  ...process.env,
+  PATH: `${join(scratch, "node_modules", ".bin")}:${process.env.PATH}`,
+  FORCE_COLOR: "0",
+  NO_COLOR: "1",
+};
 let running; // the child process group, killed on timeout or Ctrl-C
 
 /** Runs a command in the scratch copy; resolves { code, output, seconds, timedOut }. */
@@ -217,15 +260,19 @@ function killGroup(child) {
   }
 }
 const BUILD_TIMEOUT = 900;
-const build = (tests) => run("hardhat", ["build", "--no-typechain", "--quiet", ...(tests ? [] : ["--no-tests"])], BUILD_TIMEOUT);
-const mocha = (testFiles, timeout) => run("hardhat", ["test", "mocha", "--no-compile", "--bail", ...testFiles], timeout);
+const build = (tests) =>
+  run("hardhat", ["build", "--no-typechain", "--quiet", ...(tests ? [] : ["--no-tests"])], BUILD_TIMEOUT);
+const mocha = (testFiles, timeout) =>
+  run("hardhat", ["test", "mocha", "--no-compile", "--bail", ...testFiles], timeout);
 const solidity = (testFiles, timeout) => run("hardhat", ["test", "solidity", "--no-typechain", ...testFiles], timeout);
 
 /** The first lines that say why a run failed: the first solc error, or the first failing test. */
 function firstFailure(output) {
   const lines = output.split("\n");
   const at = lines.findIndex((l) => /^\s*(\w*Error\b|\d+\) |\[FAIL|Failing tests|FAIL)/.test(l));
-  return (at === -1 ? lines.filter((l) => l.trim()).slice(-6) : lines.slice(at, at + 4)).map((l) => l.trimEnd()).join("\n");
+  return (at === -1 ? lines.filter((l) => l.trim()).slice(-6) : lines.slice(at, at + 4))
+    .map((l) => l.trimEnd())
+    .join("\n");
 }
 
 // ---- survivors.md
@@ -233,7 +280,10 @@ function readExplanations() {
   const path = join(root, SURVIVORS_DOC);
   if (!existsSync(path)) return [];
   const { entries, invalid } = parseExplanations(readFileSync(path, "utf8"));
-  for (const e of invalid) log(`${SURVIVORS_DOC}: entry ${e.file}:${e.line} ${e.description} ignored (needs a source and a verdict: ${VERDICTS.join(" or ")})`);
+  for (const e of invalid)
+    log(
+      `${SURVIVORS_DOC}: entry ${e.file}:${e.line} ${e.description} ignored (needs a source and a verdict: ${VERDICTS.join(" or ")})`,
+    );
   return entries;
 }
 
@@ -251,25 +301,40 @@ function writeReport(results, { timing, options, complete, date, commit: ranAt }
   const byContract = new Map();
   for (const r of results) {
     const name = r.file.replace(/^contracts\//, "");
-    const row = byContract.get(name) ?? { contract: name, mutants: 0, killed: 0, survived: 0, timeout: 0, stillborn: 0, explained: 0, score: null };
+    const row = byContract.get(name) ?? {
+      contract: name,
+      mutants: 0,
+      killed: 0,
+      survived: 0,
+      timeout: 0,
+      stillborn: 0,
+      explained: 0,
+      score: null,
+    };
     row.mutants++;
     row[r.status]++;
     if (r.explained) row.explained++;
     byContract.set(name, row);
   }
   const rows = [...byContract.values()].sort((a, b) => a.contract.localeCompare(b.contract));
-  const total = rows.reduce((t, r) => {
-    for (const k of ["mutants", "killed", "survived", "timeout", "stillborn", "explained"]) t[k] += r[k];
-    return t;
-  }, { contract: "total", mutants: 0, killed: 0, survived: 0, timeout: 0, stillborn: 0, explained: 0, score: null });
-  for (const row of [...rows, total]) row.score = row.killed + row.survived > 0 ? Math.round((1000 * row.killed) / (row.killed + row.survived)) / 10 : null;
+  const total = rows.reduce(
+    (t, r) => {
+      for (const k of ["mutants", "killed", "survived", "timeout", "stillborn", "explained"]) t[k] += r[k];
+      return t;
+    },
+    { contract: "total", mutants: 0, killed: 0, survived: 0, timeout: 0, stillborn: 0, explained: 0, score: null },
+  );
+  for (const row of [...rows, total])
+    row.score =
+      row.killed + row.survived > 0 ? Math.round((1000 * row.killed) / (row.killed + row.survived)) / 10 : null;
   const survivors = results.filter((r) => r.status === "survived");
   let commit = ranAt ?? "";
-  if (!ranAt) try {
-    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-  } catch {
-    // not a git checkout
-  }
+  if (!ranAt)
+    try {
+      commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+    } catch {
+      // not a git checkout
+    }
   const strip = ({ start, end, ...r }) => r;
   const report = {
     date: date ?? new Date().toISOString(),
@@ -292,19 +357,28 @@ function writeReport(results, { timing, options, complete, date, commit: ranAt }
     const cols = ["contract", "mutants", "killed", "survived", "timeout", "stillborn", "explained", "score"];
     const cell = (row, c) => (c === "score" ? (row.score === null ? "-" : `${row.score}%`) : String(row[c]));
     const widths = cols.map((c) => Math.max(c.length, ...[...rows, total].map((r) => cell(r, c).length)));
-    const line = (row) => cols.map((c, i) => (i === 0 ? cell(row, c).padEnd(widths[i]) : cell(row, c).padStart(widths[i]))).join("  ");
+    const line = (row) =>
+      cols.map((c, i) => (i === 0 ? cell(row, c).padEnd(widths[i]) : cell(row, c).padStart(widths[i]))).join("  ");
     log("");
     log(cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
     for (const row of rows) log(line(row));
     log(line(total));
-    log(`\n${timing.secondsPerMutant ?? "-"} s per mutant (${timing.secondsPerTestedMutant ?? "-"} s per compiled one), ${timing.wallSeconds} s in all with the baseline`);
-    if (survivors.length > 0) log(`\nSurvivors (${survivors.length}, ${total.explained} explained in ${SURVIVORS_DOC}):`);
+    log(
+      `\n${timing.secondsPerMutant ?? "-"} s per mutant (${timing.secondsPerTestedMutant ?? "-"} s per compiled one), ${timing.wallSeconds} s in all with the baseline`,
+    );
+    if (survivors.length > 0)
+      log(`\nSurvivors (${survivors.length}, ${total.explained} explained in ${SURVIVORS_DOC}):`);
     for (const s of survivors) {
-      log(`\n${s.file}:${s.line}:${s.col} ${s.description}${s.assembly ? " [assembly]" : ""}${s.explained ? ` — ${s.explained.verdict}: ${s.explained.reason}` : " — UNEXPLAINED"}`);
+      log(
+        `\n${s.file}:${s.line}:${s.col} ${s.description}${s.assembly ? " [assembly]" : ""}${s.explained ? ` — ${s.explained.verdict}: ${s.explained.reason}` : " — UNEXPLAINED"}`,
+      );
       log(s.diff);
     }
-    for (const e of stale) log(`\nstale explanation in ${SURVIVORS_DOC} (that mutant is now killed): ${e.file}:${e.line} ${e.description}`);
-    log(`\nscore ${total.score === null ? "-" : `${total.score}%`}, ${survivors.length} survivor(s), ${survivors.length - total.explained} unexplained; report ${REPORT}${complete ? "" : " (interrupted: partial)"}`);
+    for (const e of stale)
+      log(`\nstale explanation in ${SURVIVORS_DOC} (that mutant is now killed): ${e.file}:${e.line} ${e.description}`);
+    log(
+      `\nscore ${total.score === null ? "-" : `${total.score}%`}, ${survivors.length} survivor(s), ${survivors.length - total.explained} unexplained; report ${REPORT}${complete ? "" : " (interrupted: partial)"}`,
+    );
   }
 }
 
@@ -313,7 +387,13 @@ if (args.rescore) {
   const last = JSON.parse(readFileSync(join(root, REPORT), "utf8"));
   const diffs = new Map(last.survivors.map((s) => [s.id, s.diff]));
   const previous = last.mutants.map(({ explained, ...m }) => ({ ...m, diff: diffs.get(m.id) }));
-  writeReport(previous, { timing: last.timing, options: last.options, complete: last.complete, date: last.date, commit: last.commit });
+  writeReport(previous, {
+    timing: last.timing,
+    options: last.options,
+    complete: last.complete,
+    date: last.date,
+    commit: last.commit,
+  });
   await exit(0);
 }
 
@@ -329,7 +409,9 @@ process.on("SIGINT", () => {
 });
 
 const started = Date.now();
-log(`mutate: ${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${matching.length}, seed ${seed})`} in ${sources.length} file(s); scratch ${scratch}`);
+log(
+  `mutate: ${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${matching.length}, seed ${seed})`} in ${sources.length} file(s); scratch ${scratch}`,
+);
 // One run per scratch copy at a time: two runs would write their mutants over each other.
 const lock = join(scratch, ".mutate.pid");
 if (existsSync(lock)) {
@@ -352,7 +434,8 @@ process.on("exit", () => rmSync(lock, { force: true }));
 const suiteOf = new Map(sources.map((f) => [f, suitesFor(f)]));
 // A source no suite reaches would "survive" every mutant: say so instead of counting it.
 const untested = sources.filter((f) => suiteOf.get(f).mocha.length + suiteOf.get(f).solidity.length === 0);
-if (untested.length > 0) fail(`no test suite is mapped to ${untested.join(", ")}: add its contract to SUITES in scripts/mutate.mjs`);
+if (untested.length > 0)
+  fail(`no test suite is mapped to ${untested.join(", ")}: add its contract to SUITES in scripts/mutate.mjs`);
 const baseline = { seconds: {} };
 {
   const b = await build(true);
@@ -363,7 +446,10 @@ const baseline = { seconds: {} };
   const owners = [...new Set(mutants.flatMap((m) => suiteOf.get(m.file).owners))];
   const timed = new Map(); // test files -> seconds (MockRiskConsumer's mocha suite is RiskOracle's)
   for (const owner of owners) {
-    for (const [kind, runner] of [["mocha", mocha], ["solidity", solidity]]) {
+    for (const [kind, runner] of [
+      ["mocha", mocha],
+      ["solidity", solidity],
+    ]) {
       const testFiles = expand(SUITES[owner][kind]);
       if (testFiles.length === 0) continue;
       if (timed.has(testFiles.join(" "))) {
@@ -372,7 +458,8 @@ const baseline = { seconds: {} };
       }
       const r = await runner(testFiles, BUILD_TIMEOUT);
       timed.set(testFiles.join(" "), r.seconds);
-      if (r.code !== 0) fail(`baseline ${kind} fails for ${owner} (${testFiles.join(" ")}):\n${firstFailure(r.output)}`);
+      if (r.code !== 0)
+        fail(`baseline ${kind} fails for ${owner} (${testFiles.join(" ")}):\n${firstFailure(r.output)}`);
       baseline.seconds[`${kind}:${owner}`] = r.seconds;
       log(`baseline: ${kind} ${owner} ${r.seconds.toFixed(0)} s`);
     }
@@ -403,7 +490,10 @@ try {
         result.status = b.timedOut ? "timeout" : "stillborn";
         result.detail = firstFailure(b.output);
       } else {
-        for (const [kind, runner] of [["mocha", mocha], ["solidity", solidity]]) {
+        for (const [kind, runner] of [
+          ["mocha", mocha],
+          ["solidity", solidity],
+        ]) {
           if (suite[kind].length === 0 || interrupted) continue;
           const r = await runner(suite[kind], timeoutFor(kind, suite));
           result.phases[kind] = r.seconds;
@@ -426,7 +516,9 @@ try {
     if (interrupted) break; // the mutant's run was cut short: no verdict
     result.seconds = (Date.now() - t0) / 1000;
     results.push(result);
-    log(`[${m.id}/${mutants.length}] ${label(m)} ${result.status}${result.killedBy ? ` by ${result.killedBy}` : ""} (${result.seconds.toFixed(0)} s)`);
+    log(
+      `[${m.id}/${mutants.length}] ${label(m)} ${result.status}${result.killedBy ? ` by ${result.killedBy}` : ""} (${result.seconds.toFixed(0)} s)`,
+    );
   }
 } finally {
   restoreScratch();
@@ -435,13 +527,23 @@ try {
 const ran = results.filter((r) => r.status !== "stillborn");
 const timing = {
   wallSeconds: Math.round((Date.now() - started) / 1000),
-  secondsPerMutant: results.length > 0 ? Math.round((10 * results.reduce((s, r) => s + r.seconds, 0)) / results.length) / 10 : null,
-  secondsPerTestedMutant: ran.length > 0 ? Math.round((10 * ran.reduce((s, r) => s + r.seconds, 0)) / ran.length) / 10 : null,
+  secondsPerMutant:
+    results.length > 0 ? Math.round((10 * results.reduce((s, r) => s + r.seconds, 0)) / results.length) / 10 : null,
+  secondsPerTestedMutant:
+    ran.length > 0 ? Math.round((10 * ran.reduce((s, r) => s + r.seconds, 0)) / ran.length) / 10 : null,
   baseline: baseline.seconds,
 };
 writeReport(results, {
   timing,
-  options: { files: args.file ?? [], operators, match: args.match ?? null, sample: sampleSize ?? null, seed, generated: allMutants.length, timeout: args.timeout ?? "3x baseline + 30 s" },
+  options: {
+    files: args.file ?? [],
+    operators,
+    match: args.match ?? null,
+    sample: sampleSize ?? null,
+    seed,
+    generated: allMutants.length,
+    timeout: args.timeout ?? "3x baseline + 30 s",
+  },
   complete: !interrupted,
 });
 await exit(interrupted ? 130 : 0);

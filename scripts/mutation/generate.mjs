@@ -19,19 +19,83 @@ export const OPERATORS = {
 };
 
 const PUNCTUATORS = [
-  ">>>=", "<<=", ">>=", ">>>", "**", "&&", "||", "==", "!=", "<=", ">=", "<<", ">>", "=>", "->", "++", "--",
-  "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", ":=",
+  ">>>=",
+  "<<=",
+  ">>=",
+  ">>>",
+  "**",
+  "&&",
+  "||",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "<<",
+  ">>",
+  "=>",
+  "->",
+  "++",
+  "--",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "|=",
+  "&=",
+  "^=",
+  ":=",
 ];
 const ASSIGNMENT_OPS = new Set(["=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<=", ">>="]);
-const ROR_REPLACEMENTS = { "<": ["<=", ">"], "<=": ["<", ">="], ">": [">=", "<"], ">=": [">", "<="], "==": ["!="], "!=": ["=="] };
+const ROR_REPLACEMENTS = {
+  "<": ["<=", ">"],
+  "<=": ["<", ">="],
+  ">": [">=", "<"],
+  ">=": [">", "<="],
+  "==": ["!="],
+  "!=": ["=="],
+};
 const AOR_REPLACEMENTS = { "+": "-", "-": "+", "*": "/", "/": "*", "+=": "-=", "-=": "+=", "*=": "/=", "/=": "*=" };
-const YUL_SWAPS = { lt: ["ROR", "gt"], gt: ["ROR", "lt"], add: ["AOR", "sub"], sub: ["AOR", "add"], mul: ["AOR", "div"], div: ["AOR", "mul"], and: ["LOR", "or"], or: ["LOR", "and"] };
+const YUL_SWAPS = {
+  lt: ["ROR", "gt"],
+  gt: ["ROR", "lt"],
+  add: ["AOR", "sub"],
+  sub: ["AOR", "add"],
+  mul: ["AOR", "div"],
+  div: ["AOR", "mul"],
+  and: ["LOR", "or"],
+  or: ["LOR", "and"],
+};
 // Tokens after which `-` / `+` is binary (an operand ends there).
 const OPERAND_END = new Set([")", "]"]);
 // Keywords that can start a statement or precede an expression: never the left side of an assignment.
 const NOT_LVALUE_START = new Set([
-  "return", "emit", "revert", "delete", "if", "else", "for", "while", "do", "unchecked", "assembly", "require", "assert",
-  "mapping", "address", "bool", "string", "bytes", "uint", "int", "var", "new", "try", "catch", "continue", "break",
+  "return",
+  "emit",
+  "revert",
+  "delete",
+  "if",
+  "else",
+  "for",
+  "while",
+  "do",
+  "unchecked",
+  "assembly",
+  "require",
+  "assert",
+  "mapping",
+  "address",
+  "bool",
+  "string",
+  "bytes",
+  "uint",
+  "int",
+  "var",
+  "new",
+  "try",
+  "catch",
+  "continue",
+  "break",
 ]);
 
 /**
@@ -167,8 +231,14 @@ export function generateMutants(source, options = {}) {
     if (!enabled.has(operator)) return;
     const { line, col } = locate(start);
     mutants.push({
-      file, operator, start, end, line, col,
-      original: source.slice(start, end), replacement,
+      file,
+      operator,
+      start,
+      end,
+      line,
+      col,
+      original: source.slice(start, end),
+      replacement,
       description: `${operator} ${description}`,
       assembly: inAssembly[tokenIndex],
     });
@@ -185,7 +255,13 @@ export function generateMutants(source, options = {}) {
     if (inAssembly[i]) return false;
     const prev = tokens[i - 1];
     const open = enclosing[i];
-    return prev !== undefined && [";", "{", "}"].includes(prev.text) && prev.type === "punct" && open !== -1 && tokens[open].text === "{";
+    return (
+      prev !== undefined &&
+      [";", "{", "}"].includes(prev.text) &&
+      prev.type === "punct" &&
+      open !== -1 &&
+      tokens[open].text === "{"
+    );
   };
   // The `;` ending the statement that starts at token i, at the same bracket depth (-1 if none).
   const statementEnd = (i) => {
@@ -197,7 +273,11 @@ export function generateMutants(source, options = {}) {
     }
     return -1;
   };
-  const isOperandEnd = (t) => t !== undefined && (t.type === "number" || (t.type === "ident" && !NOT_LVALUE_START.has(t.text)) || (t.type === "punct" && OPERAND_END.has(t.text)));
+  const isOperandEnd = (t) =>
+    t !== undefined &&
+    (t.type === "number" ||
+      (t.type === "ident" && !NOT_LVALUE_START.has(t.text)) ||
+      (t.type === "punct" && OPERAND_END.has(t.text)));
 
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
@@ -233,7 +313,10 @@ export function generateMutants(source, options = {}) {
         if (t.text === "require") {
           for (let j = i + 2; j < close; j++) {
             if (match[j] > j && tokens[j].type === "punct") j = match[j];
-            else if (tokens[j].text === "," && tokens[j].type === "punct") { last = j - 1; break; }
+            else if (tokens[j].text === "," && tokens[j].type === "punct") {
+              last = j - 1;
+              break;
+            }
           }
         }
         const start = tokens[i + 2].start;
@@ -262,8 +345,12 @@ export function generateMutants(source, options = {}) {
       // A revert that is an if's whole body is covered by deleting that if (above).
       const open = enclosing[i];
       const soleInIfBody =
-        open !== -1 && open + 1 === i && match[open] === end + 1 && tokens[match[open] + 1]?.text !== "else" &&
-        tokens[open - 1]?.text === ")" && tokens[match[open - 1] - 1]?.text === "if";
+        open !== -1 &&
+        open + 1 === i &&
+        match[open] === end + 1 &&
+        tokens[match[open] + 1]?.text !== "else" &&
+        tokens[open - 1]?.text === ")" &&
+        tokens[match[open - 1] - 1]?.text === "if";
       if (!soleInIfBody) addDeletion("RVD", i, end);
     } else if (t.text === "require" && next?.text === "(") {
       addDeletion("RVD", i, end);
@@ -293,12 +380,24 @@ export function generateMutants(source, options = {}) {
     const value = parseNumber(t.text);
     if (value === undefined) continue;
     add("COR", t.start, t.end, formatLike(t.text, value + 1n), `'${t.text}' -> '${formatLike(t.text, value + 1n)}'`, i);
-    if (value > 0n) add("COR", t.start, t.end, formatLike(t.text, value - 1n), `'${t.text}' -> '${formatLike(t.text, value - 1n)}'`, i);
+    if (value > 0n)
+      add(
+        "COR",
+        t.start,
+        t.end,
+        formatLike(t.text, value - 1n),
+        `'${t.text}' -> '${formatLike(t.text, value - 1n)}'`,
+        i,
+      );
   }
 
   const rank = Object.keys(OPERATORS);
   return mutants.sort(
-    (a, b) => a.start - b.start || rank.indexOf(a.operator) - rank.indexOf(b.operator) || a.end - b.end || (a.replacement < b.replacement ? -1 : a.replacement > b.replacement ? 1 : 0),
+    (a, b) =>
+      a.start - b.start ||
+      rank.indexOf(a.operator) - rank.indexOf(b.operator) ||
+      a.end - b.end ||
+      (a.replacement < b.replacement ? -1 : a.replacement > b.replacement ? 1 : 0),
   );
 }
 
@@ -315,7 +414,10 @@ export function mutantDiff(source, mutant) {
   const before = source.slice(lineStart, lineEnd);
   const after = source.slice(lineStart, mutant.start) + mutant.replacement + source.slice(mutant.end, lineEnd);
   const minus = before.split("\n").map((l) => `-${l}`);
-  const plus = after.split("\n").filter((l, k, all) => !(all.length > 1 && l.trim() === "")).map((l) => `+${l}`);
+  const plus = after
+    .split("\n")
+    .filter((l, k, all) => !(all.length > 1 && l.trim() === ""))
+    .map((l) => `+${l}`);
   return [`@@ ${mutant.file}:${mutant.line} @@`, ...minus, ...plus].join("\n");
 }
 
@@ -346,7 +448,10 @@ export function sample(items, count, seed) {
     const j = Math.floor(random() * (i + 1));
     [indices[i], indices[j]] = [indices[j], indices[i]];
   }
-  return indices.slice(0, count).sort((x, y) => x - y).map((i) => items[i]);
+  return indices
+    .slice(0, count)
+    .sort((x, y) => x - y)
+    .map((i) => items[i]);
 }
 
 /** A glob (`*`, `**`, `?`) as an anchored regular expression over `/`-separated paths. */

@@ -9,4 +9,7 @@ export interface Explanation {
 }
 export const VERDICTS: string[];
 export function parseExplanations(text: string): { entries: Explanation[]; invalid: Explanation[] };
-export function explains(entry: Explanation, mutant: { file: string; description: string; source?: string; line?: number }): boolean;
+export function explains(
+  entry: Explanation,
+  mutant: { file: string; description: string; source?: string; line?: number },
+): boolean;

@@ -24,7 +24,8 @@ export function parseExplanations(text) {
     }
     if (/^#{1,2}\s/.test(line)) current = undefined;
     const field = /^-\s+(source|verdict|reason):\s*(.*)$/.exec(line);
-    if (current && field) current[field[1]] = field[1] === "source" ? field[2].trim().replace(/^`|`$/g, "") : field[2].trim();
+    if (current && field)
+      current[field[1]] = field[1] === "source" ? field[2].trim().replace(/^`|`$/g, "") : field[2].trim();
   }
   return {
     entries: entries.filter((e) => VERDICTS.includes(e.verdict) && e.source),
@@ -36,5 +37,9 @@ export function parseExplanations(text) {
  * compared, so an entry survives edits elsewhere in the file. */
 export function explains(entry, mutant) {
   const sameFile = entry.file === mutant.file || `contracts/${entry.file}` === mutant.file;
-  return sameFile && entry.description === mutant.description && snippet(entry.source, 200) === snippet(mutant.source ?? "", 200);
+  return (
+    sameFile &&
+    entry.description === mutant.description &&
+    snippet(entry.source, 200) === snippet(mutant.source ?? "", 200)
+  );
 }

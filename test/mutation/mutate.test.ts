@@ -47,7 +47,9 @@ describe("mutation generator", () => {
     }
     // `<=` appears only inside the require's message: no ROR on line 15 other than `!=`.
     assert.deepEqual(
-      of("ROR").filter((m) => m.line === lineOf("require(")).map((m) => m.original),
+      of("ROR")
+        .filter((m) => m.line === lineOf("require("))
+        .map((m) => m.original),
       ["!="],
     );
   });
@@ -69,7 +71,10 @@ describe("mutation generator", () => {
 
   it("RVD deletes the whole `if (...) revert` and the require, keeping line numbers", () => {
     const rvd = of("RVD");
-    assert.deepEqual(rvd.map((m) => m.original), ["if (amount > LIMIT && strict) revert TooMuch(amount);", 'require(amount != 0, "zero <= amount");']);
+    assert.deepEqual(
+      rvd.map((m) => m.original),
+      ["if (amount > LIMIT && strict) revert TooMuch(amount);", 'require(amount != 0, "zero <= amount");'],
+    );
     const mutated = applyMutant(FIXTURE, rvd[0]);
     assert.equal(mutated.split("\n").length, FIXTURE.split("\n").length);
     assert.ok(!mutated.includes("revert TooMuch"));
@@ -77,19 +82,35 @@ describe("mutation generator", () => {
 
   it("AOR swaps binary + - * / and compound assignments, never a unary minus", () => {
     assert.deepEqual(
-      of("AOR").filter((m) => !m.assembly).map((m) => `${m.original}->${m.replacement}`),
+      of("AOR")
+        .filter((m) => !m.assembly)
+        .map((m) => `${m.original}->${m.replacement}`),
       ["+->-", "*->/", "+=->-=", "/->*", "-->+", "-->+"],
     );
   });
 
   it("LOR, BLR, EVR", () => {
-    assert.deepEqual(of("LOR").filter((m) => !m.assembly).map((m) => m.replacement), ["||"]);
-    assert.deepEqual(of("BLR").map((m) => m.replacement), ["false"]);
-    assert.deepEqual(of("EVR").map((m) => m.line), [lineOf("emit Deposit")]);
+    assert.deepEqual(
+      of("LOR")
+        .filter((m) => !m.assembly)
+        .map((m) => m.replacement),
+      ["||"],
+    );
+    assert.deepEqual(
+      of("BLR").map((m) => m.replacement),
+      ["false"],
+    );
+    assert.deepEqual(
+      of("EVR").map((m) => m.line),
+      [lineOf("emit Deposit")],
+    );
   });
 
   it("ASR removes assignment statements, not declarations nor for headers", () => {
-    assert.deepEqual(of("ASR").map((m) => m.original), ["total = total + amount * 2;", "balances[msg.sender] += amount;"]);
+    assert.deepEqual(
+      of("ASR").map((m) => m.original),
+      ["total = total + amount * 2;", "balances[msg.sender] += amount;"],
+    );
   });
 
   it("COR moves numeric literals by one, not in the pragma nor in assembly", () => {
@@ -101,7 +122,10 @@ describe("mutation generator", () => {
 
   it("marks mutants inside assembly and swaps Yul functions there", () => {
     const yul = all.filter((m) => m.assembly);
-    assert.deepEqual(yul.map((m) => m.description), ["AOR 'add(' -> 'sub('"]);
+    assert.deepEqual(
+      yul.map((m) => m.description),
+      ["AOR 'add(' -> 'sub('"],
+    );
     assert.equal(yul[0].line, lineOf("let m :="));
   });
 
@@ -114,10 +138,20 @@ describe("mutation generator", () => {
   it("is deterministic: same order every time, same sample for the same seed", () => {
     assert.deepEqual(generateMutants(FIXTURE, { file: "contracts/Fixture.sol" }), all);
     const a = sample(all, 5, 7).map((m) => m.description + m.start);
-    assert.deepEqual(sample(all, 5, 7).map((m) => m.description + m.start), a);
-    assert.notDeepEqual(sample(all, 5, 8).map((m) => m.description + m.start), a);
+    assert.deepEqual(
+      sample(all, 5, 7).map((m) => m.description + m.start),
+      a,
+    );
+    assert.notDeepEqual(
+      sample(all, 5, 8).map((m) => m.description + m.start),
+      a,
+    );
     const starts = sample(all, 5, 7).map((m) => all.indexOf(m));
-    assert.deepEqual(starts, [...starts].sort((x, y) => x - y), "a sample keeps the generation order");
+    assert.deepEqual(
+      starts,
+      [...starts].sort((x, y) => x - y),
+      "a sample keeps the generation order",
+    );
   });
 
   it("restricts to the requested operators", () => {
@@ -143,7 +177,8 @@ describe("survivors.md", () => {
   });
 
   it("matches a survivor on file, description and source line, whatever its line number", () => {
-    const doc = "### contracts/Fixture.sol:14:29 ROR '>' -> '>='\n- source: `if (amount > LIMIT && strict) revert TooMuch(amount);`\n- verdict: equivalent\n- reason: r\n";
+    const doc =
+      "### contracts/Fixture.sol:14:29 ROR '>' -> '>='\n- source: `if (amount > LIMIT && strict) revert TooMuch(amount);`\n- verdict: equivalent\n- reason: r\n";
     const [entry] = parseExplanations(doc).entries;
     const survivor = { ...of("ROR")[1], source: "if (amount > LIMIT && strict) revert TooMuch(amount);" };
     assert.equal(survivor.replacement, ">=");
@@ -154,7 +189,9 @@ describe("survivors.md", () => {
   });
 
   it("rejects an entry without a known verdict", () => {
-    const { entries, invalid } = parseExplanations("### a.sol:1 BLR 'true' -> 'false'\n- source: `x`\n- verdict: maybe\n");
+    const { entries, invalid } = parseExplanations(
+      "### a.sol:1 BLR 'true' -> 'false'\n- source: `x`\n- verdict: maybe\n",
+    );
     assert.equal(entries.length, 0);
     assert.equal(invalid.length, 1);
   });
