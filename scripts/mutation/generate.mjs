@@ -18,33 +18,11 @@ export const OPERATORS = {
   COR: "constant off-by-one: numeric literal n -> n + 1, n - 1 (outside assembly)",
 };
 
+// Longest first: the lexer takes the first that matches (`<<=` before `<<` before `<`).
+// prettier-ignore
 const PUNCTUATORS = [
-  ">>>=",
-  "<<=",
-  ">>=",
-  ">>>",
-  "**",
-  "&&",
-  "||",
-  "==",
-  "!=",
-  "<=",
-  ">=",
-  "<<",
-  ">>",
-  "=>",
-  "->",
-  "++",
-  "--",
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "%=",
-  "|=",
-  "&=",
-  "^=",
-  ":=",
+  ">>>=", "<<=", ">>=", ">>>", "**", "&&", "||", "==", "!=", "<=", ">=", "<<", ">>", "=>", "->", "++", "--",
+  "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", ":=",
 ];
 const ASSIGNMENT_OPS = new Set(["=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<=", ">>="]);
 const ROR_REPLACEMENTS = {
