@@ -58,8 +58,8 @@ Options:
   --operators <list>   comma-separated subset of: ${Object.keys(OPERATORS).join(", ")}
   --sample <n>         run a random subset of n mutants (chosen with --seed)
   --seed <n>           seed of the sample (default 1)
-  --match <text>       only mutants whose printed line contains text, e.g. 'PaymentStream.sol:389:30 COR'
-                       (to recheck a survivor after writing its test)
+  --match <text>       only mutants whose printed line contains text (repeatable), e.g.
+                       'PaymentStream.sol:389:30 COR' (to recheck a survivor after writing its test)
   --timeout <s>        per test command; default 3 x the unmutated run + 30 s
   --list               print the mutants and exit (no compilation, no tests)
   --rescore            print the last report again, re-reading the survivors' explanations (no run)
@@ -82,7 +82,7 @@ const { values: args } = parseArgs({
     sample: { type: "string" },
     seed: { type: "string", default: "1" },
     timeout: { type: "string" },
-    match: { type: "string" },
+    match: { type: "string", multiple: true },
     list: { type: "boolean", default: false },
     rescore: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
@@ -153,10 +153,12 @@ const sourceText = new Map(sources.map((f) => [f, readFileSync(join(root, f), "u
 const allMutants = sources.flatMap((f) => generateMutants(sourceText.get(f), { file: f, operators }));
 const label = (m) =>
   `${m.file.replace(/^contracts\//, "")}:${m.line}:${m.col} ${m.description}${m.assembly ? " [assembly]" : ""}`;
-const matching = args.match === undefined ? allMutants : allMutants.filter((m) => label(m).includes(args.match));
+const matching =
+  args.match === undefined ? allMutants : allMutants.filter((m) => args.match.some((text) => label(m).includes(text)));
 const mutants = sampleSize === undefined ? matching : sample(matching, sampleSize, seed);
 mutants.forEach((m, i) => (m.id = i + 1));
-if (mutants.length === 0) fail(`no mutant to run${args.match === undefined ? "" : ` (none matches ${args.match})`}`);
+if (mutants.length === 0)
+  fail(`no mutant to run${args.match === undefined ? "" : ` (none matches ${args.match.join(" or ")})`}`);
 if (args.list) {
   for (const m of mutants) log(`[${m.id}/${mutants.length}] ${label(m)}`);
   log(`${mutants.length} mutants${sampleSize === undefined ? "" : ` (sample of ${matching.length}, seed ${seed})`}`);
