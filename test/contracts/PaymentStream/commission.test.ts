@@ -89,6 +89,20 @@ describe("PaymentStream: commission plans", function () {
       .to.emit(f.stream, "WithdrawStream").withArgs(id2, f.recipient.address, USDC(100), USDC(90));
   });
 
+  it("time-tiered: the second rate applies from exactly referredAt + T", async function () {
+    // Found by `npm run mutate`: `time < referredAt + T` -> `<=` survived the test above.
+    const f = await loadFixture(fixture);
+    const { id } = await referred(f, { kind: Kind.TimeTiered, bps0: 2_000, bps1: 1_000, tierDuration: Number(180n * DAY) });
+    const tierEnd = (await f.stream.referralOf(f.recipient.address)).referredAt + 180n * DAY;
+    const id2 = await f.createLinear({ startTime: 0n, endTime: (await f.now()) + 400n * DAY, deposit: USDC(4_000), unattestedAllowance: 10_000n });
+    await time.setNextBlockTimestamp(tierEnd - 1n);
+    await expect(f.stream.connect(f.recipient).withdraw(id, f.recipient.address, USDC(100)))
+      .to.emit(f.stream, "WithdrawStream").withArgs(id, f.recipient.address, USDC(100), USDC(80));
+    await time.setNextBlockTimestamp(tierEnd);
+    await expect(f.stream.connect(f.recipient).withdraw(id2, f.recipient.address, USDC(100)))
+      .to.emit(f.stream, "WithdrawStream").withArgs(id2, f.recipient.address, USDC(100), USDC(90));
+  });
+
   it("volume-tiered: 10/20/30/40% by the affiliate's cumulative referred volume", async function () {
     const f = await loadFixture(fixture);
     const { id } = await referred(f, { kind: Kind.VolumeTiered, bps0: 1_000, bps1: 2_000, bps2: 3_000, bps3: 4_000, tier1: 100n, tier2: 200n, tier3: 300n });

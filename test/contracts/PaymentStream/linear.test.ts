@@ -73,6 +73,12 @@ describe("PaymentStream: linear streams", function () {
       const t = await f.now();
       await expect(f.stream.connect(f.sender).createLinear(await f.linear({ startTime: t - 100n, endTime: t - 1n })))
         .to.be.revertedWithCustomError(f.errs, "PaymentStream_EndTimeInPast");
+      // Ending in the very block that creates it is in the past too (mutant `<=` -> `<` survived without this).
+      const endingNow = await f.linear({ startTime: t - 100n, endTime: t + 5n });
+      await time.setNextBlockTimestamp(t + 5n);
+      await expect(f.stream.connect(f.sender).createLinear(endingNow))
+        .to.be.revertedWithCustomError(f.errs, "PaymentStream_EndTimeInPast")
+        .withArgs(t + 5n, t + 5n);
     });
 
     it("test_RevertWhen_CliffAmountInvalid", async function () {
