@@ -441,6 +441,7 @@ if (untested.length > 0)
 const baseline = { seconds: {} };
 {
   const b = await build(true);
+  if (interrupted) await exit(130); // Ctrl-C during the baseline: nothing was mutated yet
   if (b.code !== 0) fail(`the unmutated project does not build in ${scratch}:\n${firstFailure(b.output)}`);
   baseline.seconds.build = b.seconds;
   log(`baseline: build ${b.seconds.toFixed(0)} s`);
@@ -459,6 +460,7 @@ const baseline = { seconds: {} };
         continue;
       }
       const r = await runner(testFiles, BUILD_TIMEOUT);
+      if (interrupted) await exit(130);
       timed.set(testFiles.join(" "), r.seconds);
       if (r.code !== 0)
         fail(`baseline ${kind} fails for ${owner} (${testFiles.join(" ")}):\n${firstFailure(r.output)}`);
