@@ -9,7 +9,7 @@
 // scripts must go through it: the shell that runs `a && node b` resolves (and caches) `node` before `a`
 // has installed Node 22, so a plain `&& node ...` would still run under the old Node.
 import { execSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -60,5 +60,10 @@ function install() {
   }
 }
 
-if (!installed()) install();
+// A symlinked node_modules is another checkout's install (a git worktree sharing /work/main's): `npm ci` here
+// would empty it through the link under everyone using it, and a fresh checkout's lock file always looks newer.
+const sharedInstall = existsSync(join(root, "node_modules")) && lstatSync(join(root, "node_modules")).isSymbolicLink();
+if (sharedInstall && !installed()) {
+  console.error(`[bootstrap] node_modules is a symlink to ${realpathSync(join(root, "node_modules"))}: not reinstalling through it`);
+} else if (!installed()) install();
 runCommand();

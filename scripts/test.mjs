@@ -70,9 +70,9 @@ if (!deep) {
   if (gate.code !== 0) failedSteps++;
 }
 
-// Everything that is not a Hardhat contract test runs under node:test: the oracle's unit tests, the
-// deployment, the end-to-end daemon tests on a real `hardhat node`, the demo, and the dApp in Chromium.
-const oracleTests = ["oracle/test", "test/deploy", "test/e2e", "test/demo", "test/browser"].flatMap((dir) =>
+// Everything that is not a Hardhat contract test runs under node:test: the oracle's unit tests, the mutant
+// generator, the deployment, the end-to-end daemon tests on a real `hardhat node`, the demo, and the dApp in Chromium.
+const oracleTests = ["oracle/test", "test/mutation", "test/deploy", "test/e2e", "test/demo", "test/browser"].flatMap((dir) =>
   findTests(join(root, dir), ".test.ts"),
 );
 if (oracleTests.length > 0) {

@@ -99,6 +99,23 @@ describe("PaymentStream: commission plans", function () {
       .to.emit(f.stream, "WithdrawStream").withArgs(id3, f.recipient.address, USDC(100), USDC(90));
   });
 
+  it("G10: time-tiered: a stream created at exactly referredAt + T gets the second rate, one created a second earlier the first", async function () {
+    // Found by `npm run mutate` (`time < referredAt + T` -> `<=` survived); the rate is fixed when the stream is created.
+    const f = await loadFixture(fixture);
+    await referred(f, { kind: Kind.TimeTiered, bps0: 2_000, bps1: 1_000, tierDuration: Number(180n * DAY) });
+    const tierEnd = (await f.stream.referralOf(f.recipient.address)).referredAt + 180n * DAY;
+    const params = { startTime: 0n, endTime: tierEnd + 400n * DAY, deposit: USDC(4_000), unattestedAllowance: 10_000n };
+    await time.setNextBlockTimestamp(tierEnd - 1n);
+    const early = await f.createLinear(params);
+    await time.setNextBlockTimestamp(tierEnd);
+    const onTime = await f.createLinear(params);
+    await time.increase(10n * DAY);
+    await expect(f.stream.connect(f.recipient).withdraw(early, f.recipient.address, USDC(100)))
+      .to.emit(f.stream, "WithdrawStream").withArgs(early, f.recipient.address, USDC(100), USDC(80));
+    await expect(f.stream.connect(f.recipient).withdraw(onTime, f.recipient.address, USDC(100)))
+      .to.emit(f.stream, "WithdrawStream").withArgs(onTime, f.recipient.address, USDC(100), USDC(90));
+  });
+
   it("G10: volume-tiered: 10/20/30/40% by the volume the affiliate earned on this recipient, fixed per stream at creation", async function () {
     const f = await loadFixture(fixture);
     const { id } = await referred(f, { kind: Kind.VolumeTiered, bps0: 1_000, bps1: 2_000, bps2: 3_000, bps3: 4_000, tier1: 100n, tier2: 200n, tier3: 300n });

@@ -73,6 +73,12 @@ describe("PaymentStream: linear streams", function () {
       const t = await f.now();
       await expect(f.stream.connect(f.sender).createLinear(await f.linear({ startTime: t - 100n, endTime: t - 1n })))
         .to.be.revertedWithCustomError(f.errs, "PaymentStream_EndTimeInPast");
+      // Ending in the very block that creates it is in the past too (mutant `<=` -> `<` survived without this).
+      const endingNow = await f.linear({ startTime: t - 100n, endTime: t + 5n });
+      await time.setNextBlockTimestamp(t + 5n);
+      await expect(f.stream.connect(f.sender).createLinear(endingNow))
+        .to.be.revertedWithCustomError(f.errs, "PaymentStream_EndTimeInPast")
+        .withArgs(t + 5n, t + 5n);
     });
 
     it("test_RevertWhen_CliffAmountInvalid", async function () {
@@ -179,6 +185,15 @@ describe("PaymentStream: linear streams", function () {
       await time.increaseTo(p.cliffTime);
       // 100 + 900 * 200 / 1000
       expect((await f.stream.amountsOf(id)).streamed).to.equal(USDC(280));
+    });
+
+    it("keeps the smallest cliff amount (1 unit)", async function () {
+      // Found by `npm run mutate`: `cliffAmount != 0` -> `!= 1` survived, as no test used a 1-unit cliff.
+      const f = await loadFixture(fixture);
+      const t = await f.now();
+      const p = await f.linear({ startTime: t + 10n, cliffTime: t + 210n, endTime: t + 1_010n, cliffAmount: 1n, unattestedAllowance: 10_000n });
+      const id = await f.createLinear(p);
+      expect((await f.stream.amountsOf(id)).cliffAmount).to.equal(1n);
     });
 
     it("anyone may withdraw to the recipient; only the recipient to another address", async function () {
