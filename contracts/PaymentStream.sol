@@ -9,7 +9,6 @@ import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/Reentran
 import { RiskGatedConsumer } from "./abstracts/RiskGatedConsumer.sol";
 import { IPaymentStream } from "./interfaces/IPaymentStream.sol";
 import { IRiskOracle } from "./interfaces/IRiskOracle.sol";
-import { CommissionMath } from "./libraries/CommissionMath.sol";
 import { Errors } from "./libraries/Errors.sol";
 import { StreamLogic } from "./libraries/StreamLogic.sol";
 import { StreamOps } from "./libraries/StreamOps.sol";
