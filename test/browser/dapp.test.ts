@@ -10,7 +10,9 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, type Page, chromium } from "playwright-core";
-import { type Abi, type Address, type Hex, type PublicClient, createPublicClient, formatUnits, http, toFunctionSelector } from "viem";
+import { type Abi, type Address, type Hex, type PublicClient, createPublicClient, createWalletClient, formatUnits, http, toFunctionSelector } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { riskAttestationPrimaryType, riskAttestationTypes, riskgateDomain } from "../../oracle/src/attestation/typedData.js";
 import type { Deployments } from "../../deploy/types.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -560,6 +562,79 @@ describe("dApp in Chromium against the local stack", { timeout: 600_000 }, () =>
     await page.waitForSelector(["release", "hold", "freeze"].map((x) => `${m0} .verdict[data-decision="${x}"]`).join(", "), { timeout: 30_000 }).catch(async (err: unknown) => {
       throw new Error(`${(err as Error).message}\nmilestone: ${await page.textContent(m0)}`);
     });
+  });
+
+  it("G4: a Hold on a stream is recorded when the recipient presents it (nothing paid), shown with its end; after the window the recipient finalizes and is paid", async () => {
+    await useAccount(page, ACCOUNT.merchant);
+    await faucet(page);
+    const id = await createStream(page, { recipient: ADDRESS.payerB, deposit: "20", minutes: "2", allowance: "1" });
+    // The operators' own verdict for seq 0 first (a Release), then a newer Hold signed by two of the three
+    // operators (the demo's operators are dev accounts 1-3) and posted: the newest verdict governs (G2).
+    const stream = d.contracts.PaymentStream;
+    const amounts = (await chain.readContract({ address: stream.address, abi: stream.abi as Abi, functionName: "amountsOf", args: [BigInt(id)] })) as { subject: Hex };
+    const info = (await chain.readContract({ address: stream.address, abi: stream.abi as Abi, functionName: "getStream", args: [BigInt(id)] })) as { sender: Address; recipient: Address };
+    const oracle = d.contracts.RiskOracle;
+    // Wait for the operators' own (pre-posted) verdict of seq 0, so the Hold below is the newer one.
+    for (let i = 0; ; i++) {
+      const logs = await chain.getContractEvents({ address: oracle.address as Address, abi: oracle.abi as Abi, eventName: "PostAttestation", args: { subject: amounts.subject }, fromBlock: BigInt(d.startBlock) });
+      if (logs.some((l) => ((l as unknown as { args: { consumer: Address } }).args.consumer ?? "").toLowerCase() === stream.address.toLowerCase())) break;
+      assert.ok(i < 60, "the operators posted no verdict for the stream's deposit");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const mnemonic = "test test test test test test test test test test test junk";
+    const operators = [1, 2, 3].map((i) => mnemonicToAccount(mnemonic, { addressIndex: i }));
+    const signerSet = operators.map((o) => o.address).sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+    const latest = await chain.getBlock();
+    const att = {
+      consumer: stream.address as Address,
+      subject: amounts.subject,
+      payer: info.sender,
+      payee: info.recipient,
+      token: d.token as Address,
+      amount: 20_000_000n,
+      score: Math.floor((d.policy.allowBelow + d.policy.freezeAt) / 2),
+      reasons: 0,
+      modelId: `0x${"00".repeat(32)}` as Hex,
+      issuedAt: latest.timestamp + 2n,
+      expiresAt: latest.timestamp + 600n,
+      nonce: `0x${"ab".repeat(32)}` as Hex,
+    };
+    const domain = riskgateDomain(Number(await chain.getChainId()), oracle.address as Address);
+    const signatures = await Promise.all(
+      signerSet.map((who) => {
+        const op = operators.find((o) => o.address === who)!;
+        return op.address === operators[2]!.address ? ("0x" as Hex) : op.signTypedData({ domain, types: riskAttestationTypes, primaryType: riskAttestationPrimaryType, message: att });
+      }),
+    );
+    const poster = createWalletClient({ account: mnemonicToAccount(mnemonic, { addressIndex: 0 }), transport: http(demo!.ready.rpc) });
+    await chain.request({ method: "evm_mine" as never, params: [] as never });
+    await chain.request({ method: "evm_mine" as never, params: [] as never });
+    const posted = await poster.writeContract({ chain: null, address: oracle.address as Address, abi: oracle.abi as Abi, functionName: "postAttestation", args: [att, signerSet, signatures] });
+    assert.equal((await chain.waitForTransactionReceipt({ hash: posted })).status, "success");
+
+    await useAccount(page, ACCOUNT.payerB);
+    const st = `article.stream[data-stream="${id}"]`;
+    await page.waitForSelector(`${st} [data-field="posted"][data-decision="hold"]`, { timeout: 30_000 }).catch(async (err: unknown) => {
+      throw new Error(`${(err as Error).message}\nstream: ${await page.textContent(st)}`);
+    });
+    await page.click(`${st} button[data-action="withdraw-posted"]`);
+    const recorded = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(recorded.kind, "ok", recorded.text);
+    assert.match(recorded.text, /on hold until .*Nothing was paid yet/);
+    const hold = await streamEvent<{ holdUntil: number }>("HoldStream", id);
+    await page.waitForSelector(`${st} [data-field="hold"][data-hold-until="${hold.args.holdUntil}"]`, { timeout: 15_000 });
+    assert.equal(await page.locator(`${st} button[data-action="finalize-hold"]`).count(), 0, "no finalize during the window");
+
+    // The window passes on the chain's clock; the contract re-checks the verdict with the oracle and pays.
+    await chain.request({ method: "evm_increaseTime" as never, params: [d.policy.holdWindow + 1] as never });
+    await chain.request({ method: "evm_mine" as never, params: [] as never });
+    await page.waitForSelector(`${st} button[data-action="finalize-hold"]`, { timeout: 15_000 });
+    await page.click(`${st} button[data-action="finalize-hold"]`);
+    const done = await waitStatus(page, ["ok", "error", "rejected"]);
+    assert.equal(done.kind, "ok", done.text);
+    const paid = await streamEvent<{ gross: bigint; net: bigint }>("WithdrawStream", id);
+    assert.ok(paid.args.gross > 1_000_000n && paid.args.gross <= 20_000_000n, `above the allowance, within the held cap: ${paid.args.gross}`);
+    assert.equal(await page.textContent("#status .status-text"), `Finalize the hold: confirmed, ${usdcText(paid.args.net)} USDC paid.`);
   });
 
   it("a recipient withdraws above its allowance with the verdict the operators posted (push mode, no oracle API round trip)", async () => {

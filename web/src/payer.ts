@@ -373,6 +373,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       const why = reasonsInWords(Number(frozen.reasons));
       return `the oracle's verdict froze the stream${why.length ? ` (${why.join("; ")})` : ""}. Nothing was paid; the arbiter will clear or cancel it.`;
     }
+    const held = eventIn<{ holdUntil: bigint }>(receipt, s.abi.stream, "HoldStream");
+    if (held) return `the oracle's verdict put the withdrawal on hold until ${new Date(Number(held.holdUntil) * 1000).toLocaleString()}. Nothing was paid yet; withdraw after the hold.`;
     const paid = eventIn<{ net: bigint }>(receipt, s.abi.stream, "WithdrawStream");
     return paid ? `confirmed, ${usdc(paid.net)} USDC paid.` : undefined;
   };
@@ -404,6 +406,11 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
       const state = r.frozen ? "Frozen" : r.canceled ? "Canceled" : ended ? "Ended" : r.cancelable ? "Streaming" : "Irrevocable";
       const posted = r.posted ? decisionOf(r.posted.score, s.d.policy) : undefined;
       const cap = r.posted?.cap;
+      // Gate rule G4: a recorded Hold. Nothing attested moves until its window ends; then the recipient
+      // finalizes (the contract re-checks the verdict with the oracle); meanwhile the sender may dispute it.
+      const hold = !r.frozen && !r.canceled ? r.hold : undefined;
+      // The chain's clock (it may run ahead of the wall clock): its time at the last refresh, plus what elapsed.
+      const holdOver = hold !== undefined && r.at + elapsed >= hold.until;
       return {
         r,
         withdrawable,
@@ -417,11 +424,15 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
         split: cancelSplit(r),
         streamed,
         showBtn: isRecipient && can > 0n && !r.frozen,
-        showAttested: isRecipient && !r.frozen && r.withdrawable > room && Boolean(s.cfg.oracleUrl),
+        hold,
+        holdOver,
+        showFinalize: isRecipient && hold !== undefined && holdOver && r.withdrawable > 0n,
+        showDisputeHold: isSender && hold !== undefined && !holdOver,
+        showAttested: isRecipient && !r.frozen && hold === undefined && r.withdrawable > room && Boolean(s.cfg.oracleUrl),
         posted,
         // Push mode: the verdict the operators posted, with the cap it covers.
         postedAmount: cap === undefined ? 0n : r.withdrawable < cap ? r.withdrawable : cap,
-        showPosted: isRecipient && !r.frozen && posted !== undefined && posted !== "freeze" && cap !== undefined && r.withdrawable > room,
+        showPosted: isRecipient && !r.frozen && hold === undefined && posted !== undefined && posted !== "freeze" && cap !== undefined && r.withdrawable > room,
         // Anyone may apply a posted Freeze; the sender does it to stop paying a flagged recipient at once.
         showApplyFreeze: (isSender || isRecipient) && !r.frozen && posted === "freeze" && cap !== undefined,
         showHint: room < withdrawable && isRecipient && !r.frozen,
@@ -440,7 +451,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
     // The tick updates text in place; the list is rebuilt only when its shape changes (buttons stay put).
     const sig =
       `${me}#` +
-      views.map((v) => `${v.r.id}:${v.state}:${v.showBtn}:${v.showAttested}:${v.showHint}:${v.senderCan}:${v.confirm ?? "-"}:${v.r.freeze?.txHash ?? "-"}:${v.r.posted?.uid ?? "-"}:${v.showPosted}:${v.showApplyFreeze}`).join("|");
+      views.map((v) => `${v.r.id}:${v.state}:${v.showBtn}:${v.showAttested}:${v.showHint}:${v.senderCan}:${v.confirm ?? "-"}:${v.r.freeze?.txHash ?? "-"}:${v.r.posted?.uid ?? "-"}:${v.showPosted}:${v.showApplyFreeze}:${v.hold?.until ?? "-"}:${v.showFinalize}:${v.showDisputeHold}`).join("|");
     if (sig === streamSig && streamList.childElementCount === views.length) {
       for (const v of views) {
         const el = streamList.querySelector<HTMLElement>(`article.stream[data-stream="${v.r.id}"]`);
@@ -503,6 +514,35 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
             withdrawOutcome,
           ),
         );
+        const held = v.hold;
+        const finalize = v.showFinalize && held ? h("button", { class: "small", "data-action": "finalize-hold" }, `Withdraw ${usdc(r.withdrawable < held.cap ? r.withdrawable : held.cap)} USDC (hold over)`) : null;
+        finalize?.addEventListener("click", () =>
+          streamAction(
+            "Finalize the hold",
+            async (progress) => {
+              const now = (await s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [r.id], blockTag: "pending" })) as { withdrawable: bigint };
+              const amount = held && now.withdrawable > held.cap ? held.cap : now.withdrawable;
+              return write(s, s.addr.stream, s.abi.stream, "finalizeHold", [r.id, r.recipient, amount], progress);
+            },
+            withdrawOutcome,
+          ),
+        );
+        const disputeHold = v.showDisputeHold ? h("button", { class: "small danger", "data-action": "dispute-hold" }, "Dispute the hold (freeze for the arbiter)") : null;
+        disputeHold?.addEventListener("click", () => streamAction(`Dispute the hold of stream #${r.id}`, (p) => write(s, s.addr.stream, s.abi.stream, "disputeHold", [r.id], p)));
+        const holdBox = held
+          ? h(
+              "div",
+              { class: "verdict hold", "data-decision": "hold", "data-field": "hold", "data-hold-until": String(held.until) },
+              h("strong", {}, `On hold by the risk oracle until ${new Date(held.until * 1000).toLocaleString()} — risk ${(held.score / 100).toFixed(1)}%`),
+              h(
+                "p",
+                { class: "hint" },
+                v.isSender
+                  ? "Nothing above the allowance moves during the hold. You may dispute it (the stream freezes for the arbiter) or cancel the stream before it ends."
+                  : `After the hold, up to ${usdc(held.cap)} USDC can be withdrawn if the oracle's verdict still stands (a newer verdict replaces it).`,
+              ),
+            )
+          : null;
         const applyFreeze = v.showApplyFreeze ? h("button", { class: "small danger", "data-action": "apply-freeze" }, "Apply the freeze now") : null;
         // A Freeze applies whatever the amount (> 0); nothing is paid.
         applyFreeze?.addEventListener("click", () => streamAction(`Freeze stream #${r.id}`, (p) => write(s, s.addr.stream, s.abi.stream, "withdrawWithPosted", [r.id, r.recipient, 1n, cap], p), withdrawOutcome));
@@ -578,7 +618,7 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
             )
           : null;
         const badge = v.state === "Streaming" ? null : h("span", { class: `badge ${v.state.toLowerCase()}` }, v.state);
-        const actions = [btn, attested, viaPosted, applyFreeze, ...senderButtons].filter((x): x is HTMLButtonElement => x !== null);
+        const actions = [btn, attested, viaPosted, finalize, applyFreeze, disputeHold, ...senderButtons].filter((x): x is HTMLButtonElement => x !== null);
         return h(
           "article",
           { class: "stream", "data-stream": String(r.id), "data-state": v.state, "data-role": v.isSender ? "sender" : "recipient" },
@@ -586,7 +626,8 @@ export function renderPayer(s: Session, root: HTMLElement, onChange: () => void)
           h("div", { class: "bar" }, h("div", { style: `width:${v.pct.toFixed(2)}%` })),
           h("p", { class: "mono", "data-field": "streamed" }, v.text),
           freezeBox,
-          postedBox,
+          holdBox,
+          holdBox ? null : postedBox,
           v.showHint ? h("p", { class: "hint", "data-field": "hint" }, `Above ${usdc(v.room)} USDC more, a withdrawal needs an oracle attestation.`) : null,
           actions.length ? h("div", { class: "actions" }, ...actions) : null,
           confirmBox,

@@ -36,17 +36,21 @@ export type StreamInfo = {
   /** The subject the next attestation must carry: `(streamId << 64) | seq`. */
   subject: Hex;
   freeze?: StreamFreeze;
+  /** A Hold recorded for the current seq (gate rule G4): its window's end (unix s), cap and score. */
+  hold?: { until: number; cap: bigint; score: number };
 };
 
 type RawStream = { sender: Address; startTime: number; terms: bigint; recipient: Address; deposited: bigint; withdrawn: bigint; sinceAttested: bigint; flags: number };
 type RawAmounts = { streamed: bigint; withdrawable: bigint; refundable: bigint; unattestedAllowance: bigint; subject: Hex };
+type RawGate = { lastIssuedAt: bigint; holdUntil: number; holdEpoch: number; holdScore: number; holdCap: bigint };
 
 /** One stream: its record and the contract's own computed amounts, evaluated at the pending block's time. */
 export async function loadStream(s: Session, id: bigint, freezes?: Map<bigint, StreamFreeze>): Promise<StreamInfo> {
-  const [data, amounts] = await Promise.all([
+  const [data, amounts, gate] = await Promise.all([
     s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "getStream", args: [id] }) as Promise<RawStream>,
     // "pending": at the time the next block would have, not at the last block's (possibly old) time.
     s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "amountsOf", args: [id], blockTag: "pending" }) as Promise<RawAmounts>,
+    s.publicClient.readContract({ address: s.addr.stream, abi: s.abi.stream, functionName: "gateOf", args: [id] }) as Promise<RawGate>,
   ]);
   const flags = Number(data.flags);
   const open = (flags & FLAG.open) !== 0;
@@ -70,6 +74,7 @@ export async function loadStream(s: Session, id: bigint, freezes?: Map<bigint, S
     endTime: open ? 0 : Number(BigInt(data.terms) & 0xffffffffn),
     subject: amounts.subject,
     freeze: freezes?.get(id),
+    hold: Number(gate.holdUntil) > 0 ? { until: Number(gate.holdUntil), cap: BigInt(gate.holdCap), score: Number(gate.holdScore) } : undefined,
   };
 }
 
