@@ -219,6 +219,18 @@ describe("PaymentStream: gate rules (docs/gate.md)", function () {
       );
     });
 
+    it("G4/G5: a withdrawal that records a Hold or applies a Freeze returns 0 (nothing paid), posted or inline", async function () {
+      // Found by `npm run mutate` (`return 0` -> `return 1` on the posted path survived).
+      const f = await loadFixture(fixture);
+      await f.post(f.id, USDC(300), { score: 5_000 });
+      expect(await f.stream.connect(f.recipient).withdrawWithPosted.staticCall(f.id, f.recipient.address, USDC(300), USDC(300))).to.equal(0n);
+      const freeze = await f.attest(f.id, USDC(300), { score: 9_000, issuedAt: (await f.now()) + 1n });
+      await time.increase(2);
+      expect(
+        await f.stream.connect(f.other).withdrawWithAttestation.staticCall(f.id, f.recipient.address, 1n, freeze.att, freeze.signerSet, freeze.signatures),
+      ).to.equal(0n);
+    });
+
     it("G5: anyone may apply a Freeze", async function () {
       const f = await loadFixture(fixture);
       await expect(inline(f, f.other, f.id, 1n, await f.attest(f.id, USDC(1), { score: 9_000 }))).to.emit(f.errs, "FreezeStream");

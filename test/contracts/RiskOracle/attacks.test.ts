@@ -198,6 +198,30 @@ describe("RiskOracle attacks (through a consumer)", function () {
       .to.be.revertedWithCustomError(fx.oracle, "RiskOracle_InvalidSignatureS");
   });
 
+  it("test_Attack_SEqualsHalfOrder: s exactly n/2 is low-s (not the malleable twin): an invalid signature, not InvalidSignatureS", async function () {
+    // Found by `npm run mutate`: `s > HALF_ORDER` -> `>=` survived. n/2 itself is the largest canonical s.
+    const fx = await networkHelpers.loadFixture(one);
+    const st = fx.settlement("deal");
+    const s = await signAttestation(fx, await attestationFor(ethers, st));
+    const half = "7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0";
+    const forged = `0x${s.signatures[0]!.slice(2, 66)}${half}1b`;
+    await expect(settle(fx, st, { ...s, signatures: [forged] }))
+      .to.be.revertedWithCustomError(fx.oracle, "RiskOracle_InvalidSignature");
+  });
+
+  it("test_Consumer_RevertWhen_OracleHasNoCode: an oracle address without code answers nothing, and nothing settles", async function () {
+    // Found by `npm run mutate` (RiskOracleCall's `lt(returndatasize(), 0xa0)` -> `gt` survived): a call to an
+    // address without code succeeds with no return data; the consumer must not read a verdict out of nothing.
+    const fx = await networkHelpers.loadFixture(one);
+    const factory = await ethers.getContractFactory("MockRiskConsumer");
+    const [, , , , , , , , , , , nobody] = await ethers.getSigners();
+    const orphan = await factory.deploy(nobody!.address);
+    const st = { ...fx.settlement("deal"), consumer: await orphan.getAddress() };
+    const s = await signAttestation(fx, await attestationFor(ethers, st));
+    await expect(orphan.settle(st.subject, st.payer, st.payee, st.token, st.amount, s.att, s.signerSet, s.signatures)).to.be.revertedWithoutReason(ethers);
+    await expect(orphan.settlePosted(st.subject, st.payer, st.payee, st.token, st.amount)).to.be.revertedWithoutReason(ethers);
+  });
+
   it("test_Attack_ThresholdNotMet: one of two required signatures", async function () {
     const fx = await networkHelpers.loadFixture(quorum);
     const st = fx.settlement("deal");
