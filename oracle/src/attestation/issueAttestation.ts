@@ -54,14 +54,14 @@ export const MAX_ISSUED_AHEAD_S = 10;
  * before anything is signed, so it holds across restarts. Throws (retryable, code VERDICT_RATE) when
  * that would be more than MAX_ISSUED_AHEAD_S ahead of `now`.
  */
-export function nextIssuedAt(ctx: Pick<Context, "store">, consumer: Address, subject: Hex, now: number): number {
+export function nextIssuedAt(ctx: Pick<Context, "store">, consumer: Address, subject: Hex, now: number, record = true): number {
   const last = ctx.store.lastIssuedAt(consumer, subject);
   const issuedAt = last === null || last < now ? now : last + 1;
   if (issuedAt > now + MAX_ISSUED_AHEAD_S)
     throw new RetryableError(`a verdict for ${subject} was signed at ${last}; the next would be dated ${issuedAt - now} s ahead of the clock (at most ${MAX_ISSUED_AHEAD_S})`, {
       code: "VERDICT_RATE",
     });
-  ctx.store.recordIssuedAt(consumer, subject, issuedAt);
+  if (record) ctx.store.recordIssuedAt(consumer, subject, issuedAt);
   return issuedAt;
 }
 
@@ -81,8 +81,11 @@ export async function signSettlement(ctx: Context, req: SettlementRequest, now =
   if (!ctx.account) throw new FatalError("no operator key loaded", { code: "NO_SIGNER" });
   if (!ctx.chain) throw new RetryableError("chain (RiskOracle domain and signer set) not known yet", { code: "NOT_READY" });
   const result = scoreSettlement(ctx, req, now);
-  // Gate rule G14.1: strictly newer than any verdict this operator signed for the settlement.
-  const issuedAt = nextIssuedAt(ctx, req.consumer, req.subject, now);
+  // Gate rule G14.1: strictly newer than any verdict this operator issued for the settlement. Recorded once the
+  // verdict reaches the threshold (below it, it is no verdict anywhere): a leader that retries after a co-sign
+  // round fell short may sign again in the same second instead of dating the retry ahead (which would hold its
+  // posting back until that second comes).
+  const issuedAt = nextIssuedAt(ctx, req.consumer, req.subject, now, false);
   const attestation: RiskAttestation = {
     consumer: req.consumer,
     subject: req.subject,
@@ -111,6 +114,7 @@ export async function signSettlement(ctx: Context, req: SettlementRequest, now =
     signed = 1;
   }
   if (signed < threshold) signed += await collectCosignatures(ctx, { attestation, uid, signatures, needed: threshold - signed, blockNumber: req.blockNumber });
+  if (signed >= threshold) ctx.store.recordIssuedAt(req.consumer, req.subject, issuedAt);
   return { attestation, uid, result, decision: decisionOf(result.score, ctx.risk!.bands), signers: [...signers], signatures, signed, threshold };
 }
 

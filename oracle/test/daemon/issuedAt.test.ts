@@ -47,6 +47,25 @@ describe("G14.1 issuedAt per settlement", () => {
     }
   });
 
+  it("test_issuedAt_ShortOfThreshold_RetrySignsTheSameSecond", async (t) => {
+    // A co-sign round that falls short (2-of-2, the peer down) is no verdict anywhere: the leader's retry in the
+    // same second is not dated ahead (that held its posting back up to a second: demo p99 284 -> ~900 ms).
+    const peer = privateKeyToAccount(OPERATOR_KEYS[1]);
+    const signers = [account.address, peer.address].sort((x, y) => (x.toLowerCase() < y.toLowerCase() ? -1 : 1));
+    const d = await startDaemon({
+      config: testConfig({ dbPath: join(tempDir(t), "oracle.sqlite"), httpPort: 0, requireApiKey: false }),
+      account,
+      chain: { chainId: 31337, oracle: TEST_ORACLE, signers, threshold: 2 },
+      startChain: false,
+    });
+    t.after(() => d.stop("test end"));
+    const now = Math.floor(Date.now() / 1000);
+    const first = await signSettlement(d.ctx, req, now);
+    assert.equal(first.signed, 1, "no peer: short of the threshold");
+    const retry = await signSettlement(d.ctx, req, now);
+    assert.equal(retry.attestation.issuedAt, BigInt(now));
+  });
+
   it("test_RevertWhen_NextIssuedAtTooFarAhead_429TooManyVerdicts", async (t) => {
     const d = await start(join(tempDir(t), "oracle.sqlite"));
     t.after(() => d.stop("test end"));
