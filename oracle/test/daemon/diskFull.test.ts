@@ -60,22 +60,30 @@ function fillUntilFull(store: { transaction<T>(fn: () => T): T; insertTransfer(t
   assert.fail("the volume never filled up");
 }
 
+/** A store on a fresh 640 KiB tmpfs with 320 KiB taken by a filler file (removed to free the space); null, with the
+ * test skipped, when this process may not mount one. */
+function storeOnTinyVolume(t: { skip(msg: string): void; after(fn: () => void): void }) {
+  const volume = mountTinyVolume("640k");
+  if (!volume) {
+    t.skip("needs root to mount a tmpfs: run as root (CI does) to exercise a real full disk");
+    return null;
+  }
+  const store = createSqliteStore({ path: join(volume.dir, "oracle.db"), minFreeBytes: 128 * 1024 });
+  t.after(() => {
+    store.close();
+    volume.unmount();
+  });
+  const filler = join(volume.dir, "filler");
+  writeFileSync(filler, Buffer.alloc(320 * 1024));
+  return { store, filler };
+}
+
 describe("store on a full disk", () => {
   it("test_RevertGiven_DiskFull_StoreStaysUsableAndRecovers", async (t) => {
-    const volume = mountTinyVolume("640k");
-    if (!volume) {
-      t.skip("needs root to mount a tmpfs: run as root (CI does) to exercise a real full disk");
-      return;
-    }
-    const store = createSqliteStore({ path: join(volume.dir, "oracle.db"), minFreeBytes: 128 * 1024 });
-    t.after(() => {
-      store.close();
-      volume.unmount();
-    });
-    // Leave a little room, then fill it with transfers.
-    const filler = join(volume.dir, "filler");
-    writeFileSync(filler, Buffer.alloc(320 * 1024));
-
+    const tiny = storeOnTinyVolume(t);
+    if (!tiny) return;
+    const { store, filler } = tiny;
+    // A little room is left; fill it with transfers.
     const failure = fillUntilFull(store);
     // The real cause reaches the caller (not a ROLLBACK error that hides it).
     assert.match(String((failure as Error).message), /full/i);
@@ -93,18 +101,9 @@ describe("store on a full disk", () => {
   });
 
   it("test_health_ReportsFullWithoutTraffic_AndRecoversByProbe", async (t) => {
-    const volume = mountTinyVolume("640k");
-    if (!volume) {
-      t.skip("needs root to mount a tmpfs: run as root (CI does) to exercise a real full disk");
-      return;
-    }
-    const store = createSqliteStore({ path: join(volume.dir, "oracle.db"), minFreeBytes: 128 * 1024 });
-    t.after(() => {
-      store.close();
-      volume.unmount();
-    });
-    const filler = join(volume.dir, "filler");
-    writeFileSync(filler, Buffer.alloc(320 * 1024));
+    const tiny = storeOnTinyVolume(t);
+    if (!tiny) return;
+    const { store, filler } = tiny;
     assert.match(String((fillUntilFull(store) as Error).message), /full/i);
     assert.equal(store.health().ok, false);
     rmSync(filler);
